@@ -1,0 +1,1 @@
+"""The tamper-evident record: one hash chain of events per case, and the admin log."""

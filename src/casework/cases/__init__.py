@@ -1,0 +1,1 @@
+"""Cases (整改事项): the findings that move through a workflow."""

@@ -1,0 +1,35 @@
+"""Who may see a case and fire its events, as small named checks."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from casework.cases.models import Case
+from casework.errors import NotFound
+from casework.units.models import Unit
+from casework.users.models import Role, User
+from casework.users.scope import can_see, has_role
+from casework.workflows.definition import EventDef
+
+
+def visible_case(*, session: Session, case_id: int, user: User, for_update: bool = False) -> tuple[Case, Unit]:
+    """The case and its unit if the user may see it; otherwise not found (never forbidden)."""
+    case = session.get(Case, case_id, with_for_update=for_update) if case_id else None
+    unit = session.get(Unit, case.unit_id) if case else None
+    if case is None or unit is None or not can_see(user, unit):
+        raise NotFound("case_not_found", ref=case_id)
+    return case, unit
+
+
+def may_fire(user: User, unit: Unit, event: EventDef) -> bool:
+    """Whether one of the user's roles (qualified by unit kind where the workflow says so) fits."""
+    return any(has_role(user, unit, spec) for spec in event.roles)
+
+
+def may_open(user: User, unit: Unit) -> tuple[bool, bool]:
+    """(may open a case for this unit, it counts as the unit's own self-inspection)."""
+    if has_role(user, unit, Role.LEADER.value):
+        return True, False
+    if has_role(user, unit, Role.UNIT.value):
+        return True, True
+    return False, False

@@ -1,0 +1,79 @@
+"""Settings, read once from the environment.
+
+| variable | default |
+| --- | --- |
+| CASEWORK_INSTANCE_DIR | ~/.local/share/casework (XDG_DATA_HOME honoured) |
+| CASEWORK_DATABASE_URL | sqlite:///<instance>/casework.db |
+| CASEWORK_REDIS_URL | unset: jobs run in-process after commit |
+| CASEWORK_STORAGE_DIR | <instance>/evidence |
+| CASEWORK_SECRET_KEY | generated once and kept in <instance>/secret_key |
+| CASEWORK_WORKFLOWS_DIR | the shipped workflows/ folder |
+| CASEWORK_TIMEZONE | Asia/Shanghai |
+| CASEWORK_TOKEN_TTL | 43200 (seconds) |
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from casework.paths import workflows_dir
+
+
+def _default_instance_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "casework"
+
+
+def _secret_key(instance_dir: Path) -> str:
+    # Never a shipped default: each instance makes its own and keeps it, readable by its owner only.
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_dir: Path
+    database_url: str
+    redis_url: str | None
+    storage_dir: Path
+    secret_key: str
+    workflows_dir: Path
+    timezone: str = "Asia/Shanghai"
+    token_ttl: int = 12 * 3600
+    password_hash_fast: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        instance_dir = Path(env.get("CASEWORK_INSTANCE_DIR") or _default_instance_dir()).resolve()
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        database_url = env.get("CASEWORK_DATABASE_URL") or f"sqlite:///{instance_dir / 'casework.db'}"
+        return cls(
+            instance_dir=instance_dir,
+            database_url=database_url,
+            redis_url=env.get("CASEWORK_REDIS_URL") or None,
+            storage_dir=Path(env.get("CASEWORK_STORAGE_DIR") or instance_dir / "evidence"),
+            secret_key=env.get("CASEWORK_SECRET_KEY") or _secret_key(instance_dir),
+            workflows_dir=Path(env.get("CASEWORK_WORKFLOWS_DIR") or workflows_dir()),
+            timezone=env.get("CASEWORK_TIMEZONE") or "Asia/Shanghai",
+            token_ttl=int(env.get("CASEWORK_TOKEN_TTL") or 12 * 3600),
+        )

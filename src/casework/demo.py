@@ -1,0 +1,145 @@
+"""The demo campaign: a township, its 13 villages and offices, a user per role, a few cases.
+
+Taken by hand from samples/inspection-plan.txt (plan import comes later); loading it twice is a
+no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.campaigns import service as campaigns
+from casework.campaigns.models import Campaign
+from casework.cases import service as cases
+from casework.evidence.models import Evidence
+from casework.units import service as units
+from casework.units.models import Unit, UnitKind
+from casework.users import service as users
+from casework.users.models import User
+
+CAMPAIGN_CODE = "QS"
+VILLAGES = ["青山村", "石桥村", "柳溪村", "桃源村", "枫林村", "新田村", "龙泉村",
+            "白沙社区", "红星村", "金竹村", "长岭村", "河口村", "云台村"]
+DEADLINE = date(2026, 11, 30)  # "11月30日前"
+
+ITEMS = [
+    ("三.(一).1", "贫困户增收情况排查",
+     "对照省考核标准,排查所有贫困户收入是否到达省脱贫标准(3700元),是否有收入计算不实等问题。",
+     "每户全面认真核查贫困户收入,重新算一次收入调查表,确保扶贫手册、收入调查表保持一致。",
+     ["帮扶责任人", "村(社区)扶贫专干", "驻村工作队", "联村组长"]),
+    ("三.(一).3", "痕迹化管理",
+     "贫困户家中扶贫手册与村级档案中的扶贫手册内容是否一致,是否存在错项、漏项。",
+     "全面核查扶贫手册中贫困户根本信息、走访信息、产业信息、政策落实等,更换填写错误的手册。",
+     ["村(社区)扶贫专干", "驻村工作队", "帮扶责任人"]),
+    ("三.(一).5", "信息和数据是否准确",
+     "全面排查全国扶贫开发信息系统数据是否有错误,贫困户信息是否与实际一致。",
+     "在11月30日前录入到位,录入后对数据进行一次全面自查和校验。",
+     ["镇扶贫工作站", "村(社区)扶贫专干", "驻村工作队"]),
+    ("三.(一).6", "满意度方面",
+     "排查贫困户是否存在对驻村工作队不知晓、对扶贫工作不满意的情况。",
+     "11月30日前由驻村工作队组织召开贫困户大会,做好述职测评和政策宣传。",
+     ["各村(社区)", "驻村工作队", "帮扶责任人"]),
+    ("三.(二).1", "驻村帮扶",
+     "排查驻村帮扶工作力量是否到位、是否落实驻村纪律要求。",
+     "确保工作日志、出勤记录表、钉钉打卡记录等工作台账保持一致。",
+     ["基层党建办", "驻村工作队派出单位", "驻村工作队"]),
+    ("三.(二).2", "结对帮扶",
+     "排查结对帮扶是否落实走访要求,是否按要求开展一户一策。",
+     "各级帮扶责任人入户核查一户一策内容是否得到贫困户认可。",
+     ["村(社区)扶贫专干", "帮扶责任人"]),
+]
+
+DEMO_USERS = [
+    # username, display name, unit code, role
+    ("admin", "系统管理员", "QS", "admin"),
+    ("leader", "镇党委书记 王书记", "QS", "leader"),
+    ("vleader", "青山村联村组长 李组长", "QS-V01", "leader"),
+    ("clerk", "青山村扶贫专干 赵专干", "QS-V01", "unit"),
+    ("station", "镇扶贫工作站 孙站长", "QS-FPZ", "unit"),
+    ("team", "青山村驻村工作队 周队长", "QS-V01-T", "unit"),
+    ("officer", "帮扶责任人 吴干部", "QS-V01-P01", "unit"),
+    ("auditor", "镇纪委 郑督查", "QS", "auditor"),
+]
+
+
+def _units(session: Session) -> dict[str, Unit]:
+    made: dict[str, Unit] = {}
+    root = units.create(session=session, name="清水镇", kind=UnitKind.TOWNSHIP, code="QS")
+    made["QS"] = root
+    made["QS-FPZ"] = units.create(session=session, name="镇扶贫工作站", kind=UnitKind.OFFICE, parent=root, code="QS-FPZ")
+    made["QS-DJB"] = units.create(session=session, name="基层党建办", kind=UnitKind.OFFICE, parent=root, code="QS-DJB")
+    for number, name in enumerate(VILLAGES, start=1):
+        code = f"QS-V{number:02d}"
+        made[code] = units.create(session=session, name=name, kind=UnitKind.VILLAGE, parent=root, code=code)
+    for code in ("QS-V01", "QS-V02"):
+        village = made[code]
+        made[f"{code}-T"] = units.create(session=session, name=f"{village.name}驻村工作队",
+                                         kind=UnitKind.WORK_TEAM, parent=village, code=f"{code}-T")
+    made["QS-V01-P01"] = units.create(session=session, name="帮扶责任人 吴干部", kind=UnitKind.ASSISTANCE_OFFICER,
+                                      parent=made["QS-V01"], code="QS-V01-P01")
+    return made
+
+
+def _evidence(session: Session, case_id: int, kind: str, filename: str, user: User) -> None:
+    content = f"demo evidence {case_id} {filename}".encode()
+    session.add(Evidence(case_id=case_id, kind=kind, filename=filename, content_type="image/jpeg",
+                         size=len(content), sha256=hashlib.sha256(content).hexdigest(), uploaded_by=user.id))
+    session.flush()
+
+
+def _drive(session: Session, case_id: int, steps: list[tuple[User, str, dict]]) -> None:
+    for actor, event, fields in steps:
+        case = session.get_one(cases.Case, case_id)
+        cases.fire(session=session, case_id=case_id, event=event, actor=actor, version=case.version, fields=fields)
+
+
+def load(*, session: Session, password: str) -> bool:
+    """Load the demo into an empty-enough database; False when it is already there."""
+    if session.scalars(select(Campaign.id).where(Campaign.code == CAMPAIGN_CODE)).first():
+        return False
+    unit = _units(session)
+    people = {
+        name: users.create(session=session, username=name, password=password, display_name=display,
+                           memberships=[(unit[code], role)])
+        for name, display, code, role in DEMO_USERS
+    }
+    campaign = campaigns.create(session=session, name="迎全省脱贫攻坚考核大排查、大整改", code=CAMPAIGN_CODE,
+                                starts_on=date(2026, 11, 1), ends_on=date(2026, 12, 31), leader_unit=unit["QS"])
+    items = [campaigns.add_item(session=session, campaign=campaign, code=code, title=title, what_to_inspect=what,
+                                rectification_measure=how, responsible=who, default_deadline=DEADLINE, position=i)
+             for i, (code, title, what, how, who) in enumerate(ITEMS)]
+    leader, vleader, clerk = people["leader"], people["vleader"], people["clerk"]
+    team, officer, station = people["team"], people["officer"], people["station"]
+
+    def open_(item: int, code: str, title: str, by: User = leader, **extra) -> int:
+        case = cases.open_case(session=session, actor=by, campaign_id=campaign.id, unit_id=unit[code].id,
+                               item_id=items[item].id, title=title, village=extra.pop("village", None), **extra)
+        return case.id
+
+    open_(2, "QS-V03", "柳溪村3户贫困户系统信息与实际不一致", village="柳溪村",
+          description="全国扶贫开发信息系统中3户家庭人口数与实际不符。")
+    assigned = open_(3, "QS-V02", "石桥村部分农户对驻村工作队不知晓", village="石桥村")
+    _drive(session, assigned, [(leader, "assign", {})])
+    rectifying = open_(1, "QS-V01", "青山村扶贫手册走访信息漏项", village="青山村", severity="high")
+    _drive(session, rectifying, [(leader, "assign", {"assignee_id": clerk.id}), (clerk, "start", {}),
+                                 (clerk, "note", {"comment": "已核查12户,补填走访记录8份。"})])
+    evidenced = open_(0, "QS-V01", "青山村2户收入调查表与扶贫手册数据不一致", village="青山村")
+    _drive(session, evidenced, [(leader, "assign", {"assignee_id": clerk.id}), (clerk, "start", {}),
+                                (clerk, "submit", {"comment": "已重新核算收入并经户主确认。"})])
+    verified = open_(2, "QS-FPZ", "扶贫项目信息录入不完整", by=station, description="自查发现2023年产业项目未录入。")
+    _drive(session, verified, [(leader, "assign", {}), (station, "start", {}), (station, "submit", {}),
+                               (leader, "verify", {"comment": "已核实录入完整。"})])
+    dismissed = open_(3, "QS-V05", "枫林村群众反映帮扶不到位", village="枫林村")
+    _drive(session, dismissed, [(leader, "dismiss", {"reason": "经核实,反映对象非建档立卡户,不属于本次排查范围。"})])
+    team_case = open_(4, "QS-V01-T", "驻村工作队10月考勤与钉钉打卡记录不一致", village="青山村")
+    _drive(session, team_case, [(leader, "assign", {}), (team, "start", {})])
+    _evidence(session, team_case, "photo", "考勤表.jpg", team)
+    _drive(session, team_case, [(team, "submit", {}), (vleader, "village_verify", {})])
+    household = open_(5, "QS-V01-P01", "青山村某户一户一策未得到户主认可", village="青山村")
+    _drive(session, household, [(leader, "assign", {}), (officer, "start", {})])
+    _evidence(session, household, "photo", "入户走访.jpg", officer)
+    return True

@@ -1,0 +1,1 @@
+"""Evidence (佐证资料) attached to cases."""

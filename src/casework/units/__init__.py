@@ -1,0 +1,1 @@
+"""Responsible units (责任单位): a tree with stable codes."""

@@ -1,0 +1,1 @@
+"""Users and their role memberships in units."""
