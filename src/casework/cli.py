@@ -210,6 +210,25 @@ def serve(host: str, port: int) -> None:
     app.run(host=host, port=port)
 
 
+@main.command(help="Write the OpenAPI document (default api/openapi.json); --check fails if it differs.")
+@click.option("--output", type=click.Path(path_type=Path), default=None)
+@click.option("--check", is_flag=True, help="compare instead of writing")
+def openapi(output: Path | None, check: bool) -> None:
+    from casework.paths import repository_file
+    from casework.web.app import create_app
+    from casework.web.spec import render
+
+    output = output or repository_file("api/openapi.json")
+    text = render(create_app())
+    if check:
+        if not output.exists() or output.read_text(encoding="utf-8") != text:
+            _fail(f"{output} differs from the code's spec; run `casework openapi` and commit it", 1)
+        click.echo(f"{output} matches the code")
+        return
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}")
+
+
 @main.command(help="Run an RQ worker for background jobs (needs CASEWORK_REDIS_URL).")
 def worker() -> None:
     from casework.jobs.worker import run_worker

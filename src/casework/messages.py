@@ -12,11 +12,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The case was changed by someone else (now version {current}); reload and try again",
     ),
     "event_not_allowed": (
-        "当前状态“{state}”下不能执行“{event}”",
+        "当前状态“{state_label}”下不能执行“{event_label}”",
         "Event '{event}' is not allowed in state '{state}'",
     ),
     "role_not_allowed": (
-        "您的角色不能对该事项执行“{event}”",
+        "您的角色不能对该事项执行“{event_label}”",
         "Your role may not fire '{event}' on this case",
     ),
     "missing_fields": ("缺少必填项:{fields}", "Missing required fields: {fields}"),
@@ -59,6 +59,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "idempotency_mismatch": (
         "同一个 Idempotency-Key 已用于不同的请求内容",
         "This Idempotency-Key was already used with a different request body",
+    ),
+    "idempotency_in_progress": (
+        "使用同一 Idempotency-Key 的请求正在处理,请稍后重试",
+        "A request with this Idempotency-Key is still being processed; retry shortly",
     ),
     "internal_error": ("服务器内部错误", "Internal server error"),
 }

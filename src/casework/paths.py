@@ -24,3 +24,8 @@ def migrations_dir() -> Path:
 def workflows_dir() -> Path:
     """The folder of shipped workflow definitions."""
     return _find("workflows")
+
+
+def repository_file(relative: str) -> Path:
+    """A file of the source checkout (for developer commands such as `casework openapi`)."""
+    return _PACKAGE.parent.parent / relative

@@ -181,11 +181,13 @@ def fire(*, session: Session, case_id: int, event: str, actor: User, version: An
     definition = definition_of(session=session, case=case)
     spec = definition.events.get(event) if isinstance(event, str) else None
     target = next_state(definition, case.state, event) if spec else None
+    state_label = definition.states[case.state].label if case.state in definition.states else case.state
     if spec is None or target is None:
-        raise Conflict("event_not_allowed", event=event, state=case.state,
+        raise Conflict("event_not_allowed", event=event, state=case.state, state_label=state_label,
+                       event_label=spec.label if spec else event,
                        allowed=[e.key for e in definition.events_from(case.state)])
     if not may_fire(actor, unit, spec):
-        raise Forbidden("role_not_allowed", event=event, roles=[str(r) for r in spec.roles])
+        raise Forbidden("role_not_allowed", event=event, event_label=spec.label, roles=[str(r) for r in spec.roles])
     clean = _clean_fields(session, spec, fields or {}, actor, unit)
     _check_evidence(session, case, spec)
     if _blocked_by_separation(session, case, spec, actor):

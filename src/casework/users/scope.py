@@ -18,6 +18,15 @@ def _paths(user: User, roles: set[str] | None = None) -> list[str]:
     return sorted(p for p in paths if not any(p != q and p.startswith(q) for q in paths))
 
 
+def ancestor_paths(user: User) -> set[str]:
+    """The paths of every unit above (or at) one of the user's units."""
+    found: set[str] = set()
+    for membership in user.memberships:
+        parts = membership.unit.path.strip("/").split("/")
+        found |= {"/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)}
+    return found
+
+
 def can_see(user: User, unit: Unit) -> bool:
     """Whether `unit` lies in one of the user's subtrees."""
     return any(unit.path.startswith(p) for p in _paths(user))

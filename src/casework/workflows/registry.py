@@ -115,6 +115,11 @@ def current(*, session: Session, include_retired: bool = False) -> dict[str, Pin
     return {row.key: _pinned(row) for row in rows if include_retired or not row.retired}
 
 
+def every_version(*, session: Session) -> list[Pinned]:
+    """Every stored version with its definition."""
+    return [_pinned(row) for row in versions(session=session)]
+
+
 def versions(*, session: Session, key: str | None = None) -> list[WorkflowVersion]:
     """Every stored version, oldest first."""
     query = select(WorkflowVersion).order_by(WorkflowVersion.key, WorkflowVersion.version)

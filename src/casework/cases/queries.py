@@ -1,0 +1,144 @@
+"""Reading cases: lists with filters and keyset paging, and a case as people see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, and_, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from casework.cases.models import Case
+from casework.cases.service import allowed_events, definition_of
+from casework.units.models import Unit
+from casework.users.models import User
+from casework.users.scope import unit_filter
+from casework.workflows import registry
+
+# Cases without a deadline sort after every dated one, on SQLite and PostgreSQL alike.
+_NO_DEADLINE = date(9999, 12, 31)
+
+
+def today(tz: ZoneInfo) -> date:
+    """The calendar date now in the campaign's time zone (deadlines are local and inclusive)."""
+    return datetime.now(tz).date()
+
+
+def closed_states(session: Session) -> set[str]:
+    """Every state any workflow version marks closed or final (verified, dismissed, …)."""
+    states: set[str] = set()
+    for pinned in registry.every_version(session=session):
+        states |= {k for k, s in pinned.definition.states.items() if s.closed or s.final}
+    return states
+
+
+def is_overdue(case: Case, closed: set[str], on: date) -> bool:
+    return case.deadline is not None and case.deadline < on and case.state not in closed
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    state: str | None = None
+    unit_id: int | None = None
+    campaign_id: int | None = None
+    assignee_id: int | None = None
+    overdue: bool | None = None
+    q: str | None = None
+
+
+_SORTS: dict[str, tuple[Any, bool]] = {
+    # name: (column expression, descending)
+    "-created_at": (Case.created_at, True),
+    "created_at": (Case.created_at, False),
+    "deadline": (func.coalesce(Case.deadline, literal(_NO_DEADLINE)), False),
+    "-updated_at": (Case.updated_at, True),
+    "number": (Case.number, False),
+}
+
+
+def _key_value(case: Case, sort: str) -> Any:
+    if sort in ("-created_at", "created_at"):
+        return case.created_at.isoformat()
+    if sort == "-updated_at":
+        return case.updated_at.isoformat()
+    if sort == "deadline":
+        return (case.deadline or _NO_DEADLINE).isoformat()
+    return case.number
+
+
+def _parse_key(sort: str, value: Any) -> Any:
+    if sort in ("-created_at", "created_at", "-updated_at"):
+        return datetime.fromisoformat(value)
+    if sort == "deadline":
+        return date.fromisoformat(value)
+    return value
+
+
+def _filtered(session: Session, user: User, filters: CaseFilters, on: date) -> Select:
+    query = select(Case).join(Unit, Unit.id == Case.unit_id).where(unit_filter(user))
+    if filters.state:
+        query = query.where(Case.state == filters.state)
+    if filters.unit_id:
+        top = session.get(Unit, filters.unit_id)
+        # A unit outside the caller's scope simply matches nothing (no hint that it exists).
+        query = query.where(Unit.path.startswith(top.path, autoescape=True) if top else literal(False))
+    if filters.campaign_id:
+        query = query.where(Case.campaign_id == filters.campaign_id)
+    if filters.assignee_id:
+        query = query.where(Case.assignee_id == filters.assignee_id)
+    if filters.overdue is not None:
+        late = and_(Case.deadline.is_not(None), Case.deadline < on, Case.state.not_in(closed_states(session)))
+        query = query.where(late if filters.overdue else ~late)
+    if filters.q:
+        pattern = filters.q
+        query = query.where(or_(Case.number.icontains(pattern, autoescape=True),
+                                Case.title.icontains(pattern, autoescape=True),
+                                Case.description.icontains(pattern, autoescape=True),
+                                Case.village.icontains(pattern, autoescape=True)))
+    return query
+
+
+def list_cases(*, session: Session, user: User, filters: CaseFilters, sort: str, limit: int,
+               after: list[Any] | None, on: date) -> tuple[list[Case], list[Any] | None]:
+    """One page of the cases the user may see, and the keys to continue after (None at the end)."""
+    column, descending = _SORTS[sort]
+    query = _filtered(session, user, filters, on)
+    if after is not None:
+        try:
+            value, last_id = _parse_key(sort, after[0]), int(after[1])
+        except (ValueError, TypeError, IndexError):
+            from casework.errors import BadRequest
+
+            raise BadRequest("bad_cursor")
+        if descending:
+            query = query.where(or_(column < value, and_(column == value, Case.id < last_id)))
+        else:
+            query = query.where(or_(column > value, and_(column == value, Case.id > last_id)))
+    order = (column.desc(), Case.id.desc()) if descending else (column.asc(), Case.id.asc())
+    rows = list(session.scalars(query.order_by(*order).limit(limit + 1)))
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, [_key_value(rows[-1], sort), rows[-1].id]
+
+
+def describe(*, session: Session, case: Case, closed: set[str], on: date,
+             actor: User | None = None) -> dict[str, Any]:
+    """The case as the API shows it; with `actor`, also what that user may do next."""
+    definition = definition_of(session=session, case=case)
+    state = definition.states.get(case.state)
+    data = {
+        column: getattr(case, column)
+        for column in ("id", "number", "campaign_id", "item_id", "unit_id", "assignee_id", "title",
+                       "description", "village", "severity", "deadline", "state", "version",
+                       "self_inspection", "escalation_level", "event_count", "created_at", "updated_at")
+    }
+    data["state_label"] = state.label if state else case.state
+    data["workflow"] = {"key": case.workflow_key, "version": case.workflow_version}
+    data["overdue"] = is_overdue(case, closed, on)
+    if actor is not None:
+        unit = session.get(Unit, case.unit_id)
+        data["allowed_events"] = allowed_events(session=session, case=case, unit=unit, actor=actor)
+    return data

@@ -1,0 +1,35 @@
+"""Marshmallow fields that refuse what the database would choke on, with a clear message."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from marshmallow import ValidationError, fields, validate
+
+MAX_ID = 2**31 - 1
+
+
+class Text(fields.String):
+    """Text without NUL, other control characters (but newline and tab) or lone surrogates, NFC."""
+
+    def __init__(self, *, max_length: int = 200, min_length: int = 0, **kwargs) -> None:
+        validators = list(kwargs.pop("validate", []) or [])
+        validators.append(validate.Length(min=min_length, max=max_length))
+        super().__init__(validate=validators, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+            raise ValidationError("Contains an invalid character (lone surrogate).")
+        if any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text):
+            raise ValidationError("Contains a control character.")
+        return unicodedata.normalize("NFC", text)
+
+
+def Id(**kwargs) -> fields.Integer:  # noqa: N802 - reads like a field class at the call site
+    """A database id: a whole number from 1 to 2^31-1 (bigger numbers are refused, not a 500)."""
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+def Version(**kwargs) -> fields.Integer:  # noqa: N802
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)

@@ -1,0 +1,54 @@
+"""What users look like on the wire (never their password hash)."""
+
+from marshmallow import Schema, fields, validate
+
+from casework.schema_fields import Id, Text
+from casework.users.models import Role
+
+
+class MembershipIn(Schema):
+    unit_id = Id(required=True)
+    role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
+
+
+class MembershipOut(Schema):
+    unit_id = fields.Integer()
+    unit_code = fields.Function(lambda m: m.unit.code)
+    role = fields.String()
+
+
+class UserCreate(Schema):
+    username = Text(required=True, min_length=2, max_length=64)
+    password = Text(required=True, min_length=8, max_length=200, load_only=True)
+    display_name = Text(max_length=100)
+    memberships = fields.List(fields.Nested(MembershipIn), required=True, validate=validate.Length(min=1, max=50))
+
+
+class UserUpdate(Schema):
+    display_name = Text(min_length=1, max_length=100)
+    is_active = fields.Boolean(metadata={"description": "false disables the user and voids their tokens"})
+    password = Text(min_length=8, max_length=200, load_only=True)
+
+
+class UserOut(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    display_name = fields.String()
+    is_active = fields.Boolean()
+    memberships = fields.List(fields.Nested(MembershipOut))
+
+
+class UserList(Schema):
+    items = fields.List(fields.Nested(UserOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class TokenRequest(Schema):
+    username = Text(required=True, min_length=1, max_length=64)
+    password = Text(required=True, min_length=1, max_length=200)
+
+
+class TokenOut(Schema):
+    token = fields.String()
+    expires_at = fields.DateTime()
+    user = fields.Nested(UserOut)

@@ -1,0 +1,1 @@
+"""The Flask app: the JSON API under /api/v1 and its OpenAPI document."""

@@ -1,0 +1,80 @@
+"""The app factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import flask_swagger_ui
+from flask import Flask, send_from_directory
+from flask_smorest import Api
+from werkzeug.routing import IntegerConverter
+
+from casework.config import Settings
+from casework.runtime import Runtime
+from casework.web import errors, rules
+from casework.web.context import close_session
+from casework.web.routes import BLUEPRINTS
+
+SWAGGER_DIST = Path(flask_swagger_ui.__file__).parent / "dist"
+MAX_BODY = 2 * 1024 * 1024  # JSON bodies; evidence uploads get their own limit later
+
+
+class IdConverter(IntegerConverter):
+    """Path ids: 1 to 2^31-1. A longer number is a 404 rather than a database overflow."""
+
+    regex = r"\d{1,10}"
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
+class CaseworkApi(Api):
+    ERROR_SCHEMA = errors.ErrorOut
+
+
+def _configure(app: Flask, settings: Settings) -> None:
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=MAX_BODY,
+        API_TITLE="Casework API",
+        API_VERSION="1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="v1/openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        # Served from the installed flask-swagger-ui package: the docs work without internet.
+        OPENAPI_SWAGGER_UI_URL="/api/docs/static/",
+        API_SPEC_OPTIONS={
+            "info": {"description": "Rectification cases (排查整改) over JSON. Errors are "
+                                    "{\"error\": {\"code\", \"message\", \"details\"}}."},
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearer": []}],
+        },
+    )
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Flask:
+    """A Flask app over `runtime` (or one opened from `settings` / the environment)."""
+    runtime = runtime or Runtime.open(settings)
+    runtime.sync_workflows()
+    app = Flask("casework")
+    _configure(app, runtime.settings)
+    app.url_map.converters["id"] = IdConverter
+    app.extensions["casework"] = runtime
+    # One Api per app (not module-level): it keeps a reference to its app and its spec, and tests
+    # build many apps.
+    api = CaseworkApi(app, spec_kwargs={"servers": [{"url": "/"}]})
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    app.extensions["casework.api"] = api
+
+    @app.route("/api/docs/static/<path:filename>")
+    def swagger_static(filename):
+        return send_from_directory(SWAGGER_DIST, filename)
+
+    swagger_static.casework_rule = rules.PUBLIC
+    app.before_request(rules.enforce)
+    app.teardown_appcontext(close_session)
+    errors.register(app)
+    rules.check_every_route_has_a_rule(app)
+    return app

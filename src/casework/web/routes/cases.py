@@ -1,0 +1,87 @@
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from casework.audit.models import CaseEvent
+from casework.cases import queries, service
+from casework.cases.permissions import visible_case
+from casework.cases.schemas import CaseCreate, CaseList, CaseListArgs, CaseOut, EventRequest, HistoryOut
+from casework.web import paging
+from casework.web.context import commit, current_user, db, runtime
+from casework.web.idempotency import idempotent
+from casework.web.rules import SIGNED_IN, WORKS_CASES, rule
+
+blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases (整改事项) and their events")
+
+
+def _today():
+    return queries.today(runtime().settings.tz)
+
+
+def _show(case, *, with_allowed: bool = True) -> dict:
+    session = db()
+    return queries.describe(session=session, case=case, closed=queries.closed_states(session), on=_today(),
+                            actor=current_user() if with_allowed else None)
+
+
+@blp.route("", methods=["GET"])
+@rule(SIGNED_IN)
+@blp.arguments(CaseListArgs, location="query")
+@blp.response(200, CaseList)
+def list_cases(args):
+    """Cases in your scope, filtered, newest first unless `sort` says otherwise; follow `next_cursor`."""
+    filters = queries.CaseFilters(**{k: args.get(k) for k in
+                                     ("state", "unit_id", "campaign_id", "assignee_id", "overdue", "q")})
+    bound_to = {"sort": args["sort"], "filters": filters.__dict__, "user": current_user().id}
+    after = paging.decode(args.get("cursor"), bound_to)
+    session, on = db(), _today()
+    rows, last = queries.list_cases(session=session, user=current_user(), filters=filters, sort=args["sort"],
+                                    limit=args["limit"], after=after, on=on)
+    closed = queries.closed_states(session)
+    return {"items": [queries.describe(session=session, case=c, closed=closed, on=on) for c in rows],
+            "next_cursor": paging.encode(last, bound_to) if last else None}
+
+
+@blp.route("", methods=["POST"])
+@rule(WORKS_CASES)
+@idempotent
+@blp.arguments(CaseCreate)
+@blp.response(201, CaseOut)
+def open_case(body):
+    """Log a finding as a case (`found`). A unit user may open one for its own unit (self-inspection)."""
+    case = service.open_case(session=db(), actor=current_user(), **body)
+    commit()
+    return _show(case)
+
+
+@blp.route("/<id:case_id>", methods=["GET"])
+@rule(SIGNED_IN)
+@blp.response(200, CaseOut)
+def get_case(case_id):
+    """One case, with its `version` (send it back with events) and the events you may fire now."""
+    case, _unit = visible_case(session=db(), case_id=case_id, user=current_user())
+    return _show(case)
+
+
+@blp.route("/<id:case_id>/events", methods=["POST"])
+@rule(WORKS_CASES)
+@idempotent
+@blp.arguments(EventRequest)
+@blp.response(200, CaseOut)
+def fire_event(body, case_id):
+    """Fire an event: 409 on a stale version or an event not allowed now, 403 for a role not
+    allowed, 422 for a missing field or evidence."""
+    event, version = body.pop("event"), body.pop("version")
+    case = service.fire(session=db(), case_id=case_id, event=event, actor=current_user(), version=version,
+                        fields=body)
+    commit()
+    return _show(case)
+
+
+@blp.route("/<id:case_id>/history", methods=["GET"])
+@rule(SIGNED_IN)
+@blp.response(200, HistoryOut)
+def history(case_id):
+    """Every event of the case, oldest first, with the hashes that chain them."""
+    case, _unit = visible_case(session=db(), case_id=case_id, user=current_user())
+    rows = db().scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)).all()
+    return {"case_id": case.id, "number": case.number, "chain_head": case.chain_head, "items": rows}

@@ -1,0 +1,87 @@
+"""Who may call which route: one place defines the rules, each route names its rule beside itself.
+
+    @blp.route("/cases", methods=["POST"])
+    @rule(WORKS_CASES)
+    def open_case(...): ...
+
+A route without a rule makes the app refuse to start. Rules decide only *whether* the caller may
+use the route; which objects they see is decided by scope in the services (404 outside it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask, g, request
+
+from werkzeug.exceptions import UnsupportedMediaType
+
+from casework.errors import Forbidden
+from casework.users.models import Role, User
+from casework.web import auth
+from casework.web.context import db, runtime
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    signed_in: bool = True
+    check: Callable[[User], bool] = lambda user: True
+
+
+def _has(*roles: Role) -> Callable[[User], bool]:
+    wanted = {r.value for r in roles}
+    return lambda user: bool(user.roles() & wanted)
+
+
+PUBLIC = Rule("public", signed_in=False)
+SIGNED_IN = Rule("signed_in")
+ADMIN = Rule("admin", check=_has(Role.ADMIN))
+WORKS_CASES = Rule("works_cases", check=_has(Role.LEADER, Role.UNIT))
+LEADS = Rule("leads", check=_has(Role.LEADER, Role.ADMIN))
+AUDITS = Rule("audits", check=_has(Role.AUDITOR, Role.ADMIN))
+
+# Endpoints that flask and flask-smorest add themselves: the docs and the spec are public.
+_BUILTIN_PUBLIC = {"static", "api-docs.openapi_json", "api-docs.openapi_swagger_ui", "swagger_static"}
+
+
+def rule(which: Rule):
+    """Declare the rule of the route below."""
+
+    def mark(view):
+        view.casework_rule = which
+        return view
+
+    return mark
+
+
+def rule_of(app: Flask, endpoint: str) -> Rule | None:
+    if endpoint in _BUILTIN_PUBLIC:
+        return PUBLIC
+    view = app.view_functions.get(endpoint)
+    return getattr(view, "casework_rule", None)
+
+
+def enforce() -> None:
+    """before_request: authenticate when the rule needs it and apply the rule."""
+    from flask import current_app
+
+    if request.endpoint is None:  # 404/405: let the error handlers answer
+        return
+    if request.method in ("POST", "PUT", "PATCH") and request.content_length and not request.is_json:
+        raise UnsupportedMediaType()
+    which = rule_of(current_app, request.endpoint)
+    if which is None:
+        raise RuntimeError(f"route {request.endpoint} declares no rule")
+    if not which.signed_in:
+        return
+    g.user = auth.user_from_request(runtime(), db())
+    if not which.check(g.user):
+        raise Forbidden("forbidden")
+
+
+def check_every_route_has_a_rule(app: Flask) -> None:
+    missing = sorted(e for e in app.view_functions if rule_of(app, e) is None)
+    if missing:
+        raise RuntimeError(f"routes without an access rule: {', '.join(missing)}")
