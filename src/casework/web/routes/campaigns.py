@@ -31,6 +31,13 @@ def visible_campaign(campaign_id: int) -> Campaign:
     return campaign
 
 
+def _require_lead(unit: Unit) -> None:
+    """Campaigns and their items are set up by the leading unit's leaders (or its admins)."""
+    me = current_user()
+    if not (has_role(me, unit, Role.LEADER.value) or has_role(me, unit, Role.ADMIN.value)):
+        raise Forbidden("forbidden")
+
+
 @blp.route("", methods=["GET"])
 @rule(SIGNED_IN)
 @blp.response(200, CampaignList)
@@ -49,9 +56,7 @@ def list_campaigns():
 def create_campaign(body):
     """Open a campaign led by a unit where you are a leader (or admin)."""
     leader_unit = visible_unit(body["leader_unit_id"])
-    me = current_user()
-    if not (has_role(me, leader_unit, Role.LEADER.value) or has_role(me, leader_unit, Role.ADMIN.value)):
-        raise Forbidden("forbidden")
+    _require_lead(leader_unit)
     campaign = service.create(session=db(), name=body["name"], code=body["code"], starts_on=body["starts_on"],
                               ends_on=body.get("ends_on"), leader_unit=leader_unit)
     commit()
@@ -85,10 +90,7 @@ def list_items(campaign_id):
 def create_item(body, campaign_id):
     """Add an inspection item (leaders of the campaign's leading unit)."""
     campaign = visible_campaign(campaign_id)
-    leader_unit = db().get(Unit, campaign.leader_unit_id)
-    me = current_user()
-    if not (has_role(me, leader_unit, Role.LEADER.value) or has_role(me, leader_unit, Role.ADMIN.value)):
-        raise Forbidden("forbidden")
+    _require_lead(db().get(Unit, campaign.leader_unit_id))
     if body.get("workflow_key"):
         from casework.workflows import registry
 
