@@ -70,3 +70,14 @@ def set_active(*, session: Session, user: User, active: bool, actor_id: int | No
     admin_log.record(session=session, actor_id=actor_id, action="user.enable" if active else "user.disable",
                      target_type="user", target_id=user.id)
     return user
+
+
+def set_password(*, session: Session, user: User, password: str, actor_id: int | None = None) -> User:
+    """A new password; every token issued before it stops working."""
+    if len(password) < MIN_PASSWORD:
+        raise Unprocessable("invalid_field", field="password", reason=f"at least {MIN_PASSWORD} characters")
+    user.password_hash = hash_password(password)
+    user.token_generation += 1
+    admin_log.record(session=session, actor_id=actor_id, action="user.password", target_type="user",
+                     target_id=user.id)
+    return user

@@ -5,7 +5,6 @@ from casework.errors import Forbidden, NotFound
 from casework.units.models import Unit
 from casework.users import service
 from casework.users.models import Membership, User
-from casework.users.passwords import hash_password
 from casework.users.schemas import UserCreate, UserList, UserOut, UserUpdate
 from casework.users.scope import can_see, is_admin_over, unit_filter
 from casework.web.context import commit, current_user, db
@@ -76,8 +75,7 @@ def update_user(body, user_id):
     if "display_name" in body:
         user.display_name = body["display_name"]
     if "password" in body:
-        user.password_hash = hash_password(body["password"])
-        user.token_generation += 1
+        service.set_password(session=db(), user=user, password=body["password"], actor_id=me.id)
     if "is_active" in body and body["is_active"] != user.is_active:
         service.set_active(session=db(), user=user, active=body["is_active"], actor_id=me.id)
     commit()
