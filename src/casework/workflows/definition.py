@@ -15,6 +15,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from statemachine import StateChart
+
 from casework.evidence.kinds import EvidenceKind
 from casework.units.models import UnitKind
 from casework.users.models import Role
@@ -33,6 +35,10 @@ _TOP_KEYS = {"key", "name", "description", "applies_to", "initial", "states", "e
              "remind_before", "escalation"}
 _STATE_KEYS = {"label", "time_allowed", "final", "closed"}
 _EVENT_KEYS = {"label", "from", "to", "roles", "requires", "accepts", "evidence", "not_by_actor_of"}
+# States and events become attributes of the generated machine: one named like the machine's own
+# attributes (send, model, configuration …) would shadow it and break every event of the case.
+_MACHINE_NAMES = frozenset(n for n in dir(StateChart) if not n.startswith("_")) | {
+    "model", "state_field", "history_values", "listeners"}
 
 
 @dataclass(frozen=True)
@@ -237,6 +243,9 @@ def _parse_states(check: _Checker, data: Any) -> dict[str, StateDef]:
         if not isinstance(key, str) or not _KEY.match(key):
             check.error(path, "a state key must be lower-case English letters, digits or _")
             continue
+        if key in _MACHINE_NAMES:
+            check.error(path, f"{key!r} is a name the state machine uses itself; choose another key")
+            continue
         if isinstance(body, str):
             body = {"label": body}
         if not isinstance(body, dict):
@@ -263,6 +272,12 @@ def _parse_events(check: _Checker, data: Any, states: dict[str, StateDef]) -> di
         path = ("events", key)
         if not isinstance(key, str) or not _KEY.match(key):
             check.error(path, "an event key must be lower-case English letters, digits or _")
+            continue
+        if key in _MACHINE_NAMES:
+            check.error(path, f"{key!r} is a name the state machine uses itself; choose another key")
+            continue
+        if key in states:
+            check.error(path, "is also the key of a state; the state machine needs them apart")
             continue
         if not isinstance(body, dict):
             check.error(path, "must be a mapping with label, from, roles")
