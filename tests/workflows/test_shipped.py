@@ -1,0 +1,80 @@
+"""Every event of every shipped workflow, fired in every state: legal ones land where the file
+says, the others are refused with event_not_allowed. The table is read from workflows/*.yaml, so
+a new state or event is covered the day it is added."""
+
+from __future__ import annotations
+
+import pytest
+
+from casework.errors import Conflict
+from casework.workflows.machine import allowed_events
+
+from tests.drive import Driver, path_to, shipped, unit_for
+
+WORKFLOWS = shipped()
+TABLE = [
+    pytest.param(key, state, event, id=f"{key}-{state}-{event}")
+    for key, definition in WORKFLOWS.items()
+    for state in definition.states
+    for event in definition.events
+]
+# On PostgreSQL, every state of every workflow once, with one legal and one illegal event.
+PG_SAMPLE = []
+for _key, _definition in WORKFLOWS.items():
+    for _state in _definition.states:
+        _legal = [e.key for e in _definition.events_from(_state)]
+        _illegal = [e for e in _definition.events if e not in _legal]
+        PG_SAMPLE += [pytest.param(_key, _state, e, id=f"{_key}-{_state}-{e}") for e in (_legal[:1] + _illegal[:1])]
+
+
+def _check(make, key: str, state: str, event: str) -> None:
+    definition = WORKFLOWS[key]
+    driver = Driver(make, unit_for(definition))
+    case = driver.to_state(driver.open(), state)
+    assert (case.workflow_key, case.state) == (key, state)
+    spec = definition.events[event]
+    before = (case.version, case.event_count)
+    if state in spec.sources:
+        case = driver.fire(case, event)
+        assert case.state == (spec.target or state)
+        assert (case.version, case.event_count) == (before[0] + 1, before[1] + 1)
+    else:
+        with pytest.raises(Conflict) as refused:
+            driver.fire(case, event)
+        assert refused.value.code == "event_not_allowed"
+        assert refused.value.details["state"] == state
+        make.session.refresh(case)
+        assert (case.state, case.version, case.event_count) == (state, *before)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+@pytest.mark.parametrize(("key", "state", "event"), TABLE)
+def test_every_event_in_every_state(make, key, state, event):
+    _check(make, key, state, event)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+@pytest.mark.parametrize(("key", "state", "event"), PG_SAMPLE)
+def test_a_legal_and_an_illegal_event_in_every_state_on_postgresql(make, key, state, event):
+    _check(make, key, state, event)
+
+
+@pytest.mark.parametrize("key", WORKFLOWS)
+def test_the_machine_allows_exactly_the_events_the_file_declares(key):
+    definition = WORKFLOWS[key]
+    for state in definition.states:
+        assert sorted(allowed_events(definition, state)) == sorted(e.key for e in definition.events_from(state))
+
+
+@pytest.mark.parametrize("key", WORKFLOWS)
+def test_every_shipped_workflow_reaches_verified_and_dismissed(key):
+    definition = WORKFLOWS[key]
+    assert path_to(definition, "verified")[-1] == "verify"
+    assert path_to(definition, "dismissed") == ["dismiss"]
+
+
+@pytest.mark.parametrize(("where", "key"), [("township", "default"), ("office", "default"), ("village", "default"),
+                                             ("work_team", "work_team"), ("assistance_officer", "household")])
+def test_a_new_case_gets_the_workflow_of_its_units_kind(make, where, key):
+    case = make.case(where)
+    assert (case.workflow_key, case.workflow_version, case.state) == (key, 1, "found")
