@@ -1,0 +1,220 @@
+"""Who may call which route, for every route in the app's route table.
+
+The routes come from `app.url_map`, so a new route without a row in EXPECTED fails here until
+someone writes down who may call it. Each route is called by each actor against an object in
+village T-V1: actors hold their role at T-V1 (in scope) or only at the sibling village T-V2
+(`*_out`, out of scope). Outside one's scope an object is 404, never 403.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import count
+
+import pytest
+from flask import Flask
+
+from casework.campaigns import service as campaigns
+from casework.cases.models import Case
+from casework.units.models import Unit
+from casework.web import rules
+from casework.web.app import create_app
+
+from tests.conftest import BACKENDS, make_runtime
+from tests.factories import PASSWORD
+from tests.web.helpers import assert_error, build_town, route_table_app, routes, sign_in
+
+ACTORS = ("anonymous", "admin", "leader", "unit", "auditor", "admin_out", "leader_out", "unit_out", "auditor_out")
+PEOPLE = {
+    "admin": ("admin", "village"), "leader": ("leader", "village"), "unit": ("unit", "village"),
+    "auditor": ("auditor", "village"),
+    "admin_out": ("admin", "village2"), "leader_out": ("leader", "village2"), "unit_out": ("unit", "village2"),
+    "auditor_out": ("auditor", "village2"),
+    "target": ("unit", "village"),  # the user whom /users/{id} routes look at
+}
+
+
+def row(*statuses: int) -> dict[str, int]:
+    assert len(statuses) == len(ACTORS)
+    return dict(zip(ACTORS, statuses))
+
+
+# (endpoint, method) → expected status per actor.
+#                                               anon admin lead unit audit | admin lead unit audit (out)
+EXPECTED: dict[tuple[str, str], dict[str, int]] = {
+    ("auth.token", "POST"):                   row(200, 200, 200, 200, 200,   200, 200, 200, 200),
+    ("api-docs.openapi_json", "GET"):         row(200, 200, 200, 200, 200,   200, 200, 200, 200),
+    ("api-docs.openapi_swagger_ui", "GET"):   row(200, 200, 200, 200, 200,   200, 200, 200, 200),
+    ("swagger_static", "GET"):                row(200, 200, 200, 200, 200,   200, 200, 200, 200),
+    ("static", "GET"):                        row(404, 404, 404, 404, 404,   404, 404, 404, 404),
+    ("audit.verify", "GET"):                  row(401, 200, 403, 403, 200,   200, 403, 403, 200),
+    ("campaigns.list_campaigns", "GET"):      row(401, 200, 200, 200, 200,   200, 200, 200, 200),
+    ("campaigns.create_campaign", "POST"):    row(401, 201, 201, 403, 403,   404, 404, 403, 403),
+    ("campaigns.get_campaign", "GET"):        row(401, 200, 200, 200, 200,   404, 404, 404, 404),
+    ("campaigns.list_items", "GET"):          row(401, 200, 200, 200, 200,   404, 404, 404, 404),
+    ("campaigns.create_item", "POST"):        row(401, 201, 201, 403, 403,   404, 404, 403, 403),
+    ("cases.list_cases", "GET"):              row(401, 200, 200, 200, 200,   200, 200, 200, 200),
+    ("cases.open_case", "POST"):              row(401, 403, 201, 201, 403,   403, 404, 404, 403),
+    ("cases.get_case", "GET"):                row(401, 200, 200, 200, 200,   404, 404, 404, 404),
+    ("cases.fire_event", "POST"):             row(401, 403, 200, 200, 403,   403, 404, 404, 403),
+    ("cases.history", "GET"):                 row(401, 200, 200, 200, 200,   404, 404, 404, 404),
+    ("units.list_units", "GET"):              row(401, 200, 200, 200, 200,   200, 200, 200, 200),
+    ("units.create_unit", "POST"):            row(401, 201, 403, 403, 403,   404, 403, 403, 403),
+    ("units.get_unit", "GET"):                row(401, 200, 200, 200, 200,   404, 404, 404, 404),
+    ("users.list_users", "GET"):              row(401, 200, 200, 200, 200,   200, 200, 200, 200),
+    ("users.create_user", "POST"):            row(401, 201, 403, 403, 403,   404, 403, 403, 403),
+    ("users.get_user", "GET"):                row(401, 200, 200, 200, 200,   404, 404, 404, 404),
+    ("users.update_user", "PATCH"):           row(401, 200, 403, 403, 403,   404, 403, 403, 403),
+    ("workflows.list_workflows", "GET"):      row(401, 200, 200, 200, 200,   200, 200, 200, 200),
+    ("workflows.get_workflow", "GET"):        row(401, 200, 200, 200, 200,   200, 200, 200, 200),
+}
+
+PUBLIC_ENDPOINTS = {"auth.token", "api-docs.openapi_json", "api-docs.openapi_swagger_ui", "swagger_static", "static"}
+ROUTE_APP = route_table_app()
+ROUTES = routes(ROUTE_APP)
+_unique = count(1)
+
+
+class World:
+    """The objects every route is called on, all in village T-V1, and a token per actor."""
+
+    def __init__(self, runtime, app):
+        self.runtime, self.app, self.client = runtime, app, app.test_client()
+        self.town = build_town(runtime, PEOPLE)
+        with runtime.transaction() as session:
+            village = session.get(Unit, self.town.unit("village"))
+            self.village_campaign_id = campaigns.create(session=session, name="青山村自查", code="QS",
+                                                        starts_on=date(2026, 11, 1), leader_unit=village).id
+        leader = sign_in(self.client, "leader")
+        response = self.client.post("/api/v1/cases", headers=leader, json={
+            "campaign_id": self.town.campaign_id, "unit_id": self.town.unit("village"), "title": "危房未改造"})
+        assert response.status_code == 201, response.get_json()
+        self.case_id = response.get_json()["id"]
+        self.tokens = {name: sign_in(self.client, name) for name in ACTORS if name != "anonymous"}
+        self.tokens["anonymous"] = {}
+
+    def case_version(self) -> int:
+        with self.runtime.sessions() as session:
+            return session.get(Case, self.case_id).version
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def world(request, tmp_path_factory):
+    runtime = make_runtime(request.param, tmp_path_factory.mktemp(f"matrix-{request.param}"), request)
+    app = create_app(runtime=runtime)
+    yield World(runtime, app)
+    runtime.close()
+
+
+def call(world: World, endpoint: str, method: str, actor: str):
+    """The request `actor` makes to the route, with a body that is valid for someone allowed."""
+    t, n = world.town, next(_unique)
+    village = t.unit("village")
+    requests = {
+        ("auth.token", "POST"): ("/api/v1/auth/token",
+                                 {"username": "unit" if actor == "anonymous" else actor, "password": PASSWORD}),
+        ("api-docs.openapi_json", "GET"): ("/api/v1/openapi.json", None),
+        ("api-docs.openapi_swagger_ui", "GET"): ("/api/docs", None),
+        ("swagger_static", "GET"): ("/api/docs/static/swagger-ui.css", None),
+        ("static", "GET"): ("/static/anything.css", None),
+        ("audit.verify", "GET"): ("/api/v1/audit/verify", None),
+        ("campaigns.list_campaigns", "GET"): ("/api/v1/campaigns", None),
+        ("campaigns.create_campaign", "POST"): ("/api/v1/campaigns", {
+            "name": "人居环境整治", "code": f"M{n}", "starts_on": "2026-12-01", "leader_unit_id": village}),
+        ("campaigns.get_campaign", "GET"): (f"/api/v1/campaigns/{world.village_campaign_id}", None),
+        ("campaigns.list_items", "GET"): (f"/api/v1/campaigns/{world.village_campaign_id}/items", None),
+        ("campaigns.create_item", "POST"): (f"/api/v1/campaigns/{world.village_campaign_id}/items",
+                                            {"title": "住房安全有保障"}),
+        ("cases.list_cases", "GET"): ("/api/v1/cases", None),
+        ("cases.open_case", "POST"): ("/api/v1/cases", {
+            "campaign_id": t.campaign_id, "unit_id": village, "title": "饮水安全问题"}),
+        ("cases.get_case", "GET"): (f"/api/v1/cases/{world.case_id}", None),
+        ("cases.fire_event", "POST"): (f"/api/v1/cases/{world.case_id}/events", {
+            "event": "note", "version": world.case_version(), "comment": "已入户核查"}),
+        ("cases.history", "GET"): (f"/api/v1/cases/{world.case_id}/history", None),
+        ("units.list_units", "GET"): ("/api/v1/units", None),
+        ("units.create_unit", "POST"): ("/api/v1/units", {"name": f"第{n}组", "kind": "work_team",
+                                                          "parent_id": village}),
+        ("units.get_unit", "GET"): (f"/api/v1/units/{village}", None),
+        ("users.list_users", "GET"): ("/api/v1/users", None),
+        ("users.create_user", "POST"): ("/api/v1/users", {
+            "username": f"new{n}", "password": "a-long-password",
+            "memberships": [{"unit_id": village, "role": "unit"}]}),
+        ("users.get_user", "GET"): (f"/api/v1/users/{t.user('target')}", None),
+        ("users.update_user", "PATCH"): (f"/api/v1/users/{t.user('target')}", {"display_name": f"张{n}"}),
+        ("workflows.list_workflows", "GET"): ("/api/v1/workflows", None),
+        ("workflows.get_workflow", "GET"): ("/api/v1/workflows/default", None),
+    }
+    url, body = requests[(endpoint, method)]
+    return world.client.open(url, method=method, json=body, headers=world.tokens[actor])
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("endpoint,method", [(e, m) for e, m, _ in ROUTES], ids=[f"{m} {r}" for _, m, r in ROUTES])
+def test_each_route_answers_each_actor_as_the_matrix_says(world, endpoint, method, actor):
+    if (endpoint, method) not in EXPECTED:
+        pytest.fail(f"{method} {endpoint} has no row in EXPECTED: write down who may call it")
+    expected = EXPECTED[(endpoint, method)][actor]
+    response = call(world, endpoint, method, actor)
+    if expected >= 400:
+        error = assert_error(response, expected)
+        if expected == 404 and endpoint != "static":
+            assert error["code"].endswith("_not_found"), error
+    else:
+        assert response.status_code == expected, (response.status_code, response.get_data(as_text=True)[:300])
+
+
+LISTS = {
+    # list endpoint → (url, what the in-scope object is called in the items)
+    "cases.list_cases": ("/api/v1/cases", lambda w: w.case_id),
+    "units.list_units": ("/api/v1/units", lambda w: w.town.unit("village")),
+    "users.list_users": ("/api/v1/users", lambda w: w.town.user("target")),
+    "campaigns.list_campaigns": ("/api/v1/campaigns", lambda w: w.village_campaign_id),
+}
+
+
+@pytest.mark.parametrize("actor", [a for a in ACTORS if a != "anonymous"])
+@pytest.mark.parametrize("endpoint", sorted(LISTS))
+def test_lists_hold_the_object_only_for_actors_in_scope(world, endpoint, actor):
+    url, object_id = LISTS[endpoint]
+    response = world.client.get(url, headers=world.tokens[actor])
+    assert response.status_code == 200
+    ids = {item["id"] for item in response.get_json()["items"]}
+    assert (object_id(world) in ids) == (not actor.endswith("_out"))
+
+
+def test_the_matrix_has_no_rows_for_routes_that_do_not_exist():
+    assert set(EXPECTED) - {(e, m) for e, m, _ in ROUTES} == set()
+
+
+def test_every_route_declares_an_access_rule():
+    missing = [endpoint for endpoint, _, _ in ROUTES if rules.rule_of(ROUTE_APP, endpoint) is None]
+    assert missing == []
+
+
+def test_only_sign_in_and_the_api_docs_are_public():
+    public = {endpoint for endpoint, _, _ in ROUTES if not rules.rule_of(ROUTE_APP, endpoint).signed_in}
+    assert public == PUBLIC_ENDPOINTS
+
+
+def test_the_matrix_follows_the_design():
+    for (endpoint, method), expected in EXPECTED.items():
+        if endpoint not in PUBLIC_ENDPOINTS:
+            assert expected["anonymous"] == 401, endpoint
+        if method in ("POST", "PATCH", "PUT", "DELETE") and endpoint not in PUBLIC_ENDPOINTS:
+            # auditors read everything and change nothing
+            assert expected["auditor"] == expected["auditor_out"] == 403, endpoint
+        for role in ("admin", "leader", "unit", "auditor"):
+            inside, outside = expected[role], expected[f"{role}_out"]
+            # Scope never turns a 404 into a 403: what the rule forbids is forbidden everywhere,
+            # and what it allows is either the same outside one's scope or not found there.
+            if inside == 403:
+                assert outside == 403, (endpoint, role)
+            else:
+                assert outside in (inside, 404), (endpoint, role)
+
+def test_an_app_with_a_route_without_a_rule_refuses_to_start():
+    app = Flask("unruly")
+    app.add_url_rule("/api/v1/secret", "secret", lambda: "no rule here")
+    with pytest.raises(RuntimeError, match="secret"):
+        rules.check_every_route_has_a_rule(app)
