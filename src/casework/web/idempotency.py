@@ -48,6 +48,7 @@ def idempotent(view):
         scope = dict(user_id=user.id, method=request.method, path=request.path, key=key)
         digest = _request_hash()
         sessions = runtime().sessions
+        _end_request_transaction()
         with sessions() as session, session.begin():
             record = session.scalars(select(IdempotencyRecord).filter_by(**scope)).first()
             if record is not None and record.status_code == IN_PROGRESS and record.created_at < utcnow() - STALE_CLAIM:
@@ -69,9 +70,11 @@ def idempotent(view):
         try:
             response = view(*args, **kwargs)
         except BaseException:
+            _end_request_transaction()
             _release(scope)
             raise
         result = response if isinstance(response, Response) else _as_response(response)
+        _end_request_transaction()
         with sessions() as session, session.begin():
             record = session.scalars(select(IdempotencyRecord).filter_by(**scope)).first()
             if result.status_code < 400 and record is not None:
@@ -82,6 +85,17 @@ def idempotent(view):
         return result
 
     return wrapper
+
+
+def _end_request_transaction() -> None:
+    """End the request session's transaction before the key is touched in a session of its own.
+
+    On SQLite every transaction takes the write lock at BEGIN (see casework.db), so the other
+    session would wait for the request's own one until the busy timeout and fail.
+    """
+    session = g.get("db")
+    if session is not None:
+        session.rollback()
 
 
 def _as_response(value) -> Response:
