@@ -26,9 +26,12 @@ class Text(fields.String):
         return unicodedata.normalize("NFC", text)
 
 
-def Id(**kwargs) -> fields.Integer:  # noqa: N802 - reads like a field class at the call site
-    """A database id: a whole number from 1 to 2^31-1 (bigger numbers are refused, not a 500)."""
-    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+def Id(*, strict: bool = True, **kwargs) -> fields.Integer:  # noqa: N802 - reads like a field class at the call site
+    """A database id: a whole number from 1 to 2^31-1 (bigger numbers are refused, not a 500).
+
+    Strict in JSON bodies ("5" is not an id); query strings are text, so their ids pass strict=False.
+    """
+    return fields.Integer(strict=strict, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 def Version(**kwargs) -> fields.Integer:  # noqa: N802

@@ -56,6 +56,23 @@ def build_town(runtime: Runtime, people: dict[str, tuple] = PEOPLE) -> Town:
     return town
 
 
+def factory_for(session, town: Town) -> Factory:
+    """A Factory over `session` that builds on the township `town` already made."""
+    from casework.campaigns.models import Campaign
+    from casework.units.models import Unit
+
+    make = Factory(session)
+    make._units = {name: session.get(Unit, unit_id) for name, unit_id in town.units.items()}
+    make._campaign = session.get(Campaign, town.campaign_id)
+    return make
+
+
+def person(session, town: Town, name: str):
+    from casework.users.models import User
+
+    return session.get(User, town.user(name))
+
+
 def sign_in(client, username: str, password: str = PASSWORD) -> dict[str, str]:
     response = client.post("/api/v1/auth/token", json={"username": username, "password": password})
     assert response.status_code == 200, response.get_json()

@@ -73,9 +73,9 @@ class CaseList(Schema):
 
 class CaseListArgs(Schema):
     state = fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$"))
-    unit_id = Id(metadata={"description": "this unit and every unit below it"})
-    campaign_id = Id()
-    assignee_id = Id()
+    unit_id = Id(strict=False, metadata={"description": "this unit and every unit below it"})
+    campaign_id = Id(strict=False)
+    assignee_id = Id(strict=False)
     overdue = fields.Boolean()
     q = Text(max_length=100, metadata={"description": "text in number, title, description or village"})
     sort = fields.String(validate=validate.OneOf(SORTS), load_default="-created_at")

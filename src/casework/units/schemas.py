@@ -22,7 +22,7 @@ class UnitOut(Schema):
 
 
 class UnitListArgs(Schema):
-    parent_id = Id()
+    parent_id = Id(strict=False)
     kind = fields.String(validate=validate.OneOf([k.value for k in UnitKind]))
 
 
