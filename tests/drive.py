@@ -37,10 +37,11 @@ def unit_for(definition: WorkflowDefinition) -> str:
     return "village" if "village" in definition.applies_to else definition.applies_to[0]
 
 
-def path_to(definition: WorkflowDefinition, state: str) -> list[str]:
-    """The shortest list of events leading from the initial state to `state`."""
-    paths = {definition.initial: []}
-    queue = deque([definition.initial])
+def path_to(definition: WorkflowDefinition, state: str, start: str | None = None) -> list[str]:
+    """The shortest list of events leading from `start` (the initial state) to `state`."""
+    start = start or definition.initial
+    paths = {start: []}
+    queue = deque([start])
     while queue:
         here = queue.popleft()
         for event in definition.events_from(here):
@@ -94,7 +95,7 @@ class Driver:
         return self.make.fire(case, event, actor, **given)
 
     def to_state(self, case: Case, state: str) -> Case:
-        for event in path_to(self.definition(case), state):
+        for event in path_to(self.definition(case), state, case.state):
             case = self.fire(case, event)
         assert case.state == state
         return case

@@ -134,7 +134,8 @@ def _clean_fields(session: Session, event: EventDef, fields: dict[str, Any], act
     if missing:
         raise Unprocessable("missing_fields", fields=", ".join(missing))
     clean: dict[str, Any] = {}
-    for name, value in given.items():
+    # The assignee is checked against the unit the case ends up in, so that unit is cleaned first.
+    for name, value in sorted(given.items(), key=lambda item: item[0] == "assignee_id"):
         if name in ("reason", "comment"):
             clean[name] = clean_text(value, field=name, max_length=2000)
         elif name == "deadline":
@@ -146,7 +147,7 @@ def _clean_fields(session: Session, event: EventDef, fields: dict[str, Any], act
             clean[name] = target.id
         elif name == "assignee_id":
             assignee = session.get(User, clean_id(value, field=name))
-            target_unit = session.get(Unit, clean.get("unit_id", given.get("unit_id") or unit.id)) or unit
+            target_unit = session.get(Unit, clean["unit_id"]) if "unit_id" in clean else unit
             if assignee is None or not assignee.is_active or not (
                 has_role(assignee, target_unit, Role.UNIT.value) or has_role(assignee, target_unit, Role.LEADER.value)
             ):
