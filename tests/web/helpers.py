@@ -73,6 +73,14 @@ def person(session, town: Town, name: str):
     return session.get(User, town.user(name))
 
 
+def add_evidence(runtime: Runtime, town: Town, case_id: int, kind: str, by: str) -> None:
+    """Evidence of `kind` on the case, as if `by` had uploaded it (the upload route comes later)."""
+    from casework.cases.models import Case
+
+    with runtime.transaction() as session:
+        Factory(session).evidence(session.get(Case, case_id), kind, person(session, town, by))
+
+
 def sign_in(client, username: str, password: str = PASSWORD) -> dict[str, str]:
     response = client.post("/api/v1/auth/token", json={"username": username, "password": password})
     assert response.status_code == 200, response.get_json()
