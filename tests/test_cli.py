@@ -1,0 +1,222 @@
+"""The `casework` command as an operator uses it, against an SQLite file in the instance folder."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from casework.cli import main
+from casework.paths import workflows_dir
+from casework.users.passwords import verify_password
+
+# Anything set in the developer's shell that would point the command elsewhere is cleared.
+CLEARED = ("CASEWORK_DATABASE_URL", "CASEWORK_REDIS_URL", "CASEWORK_STORAGE_DIR", "CASEWORK_SECRET_KEY",
+           "CASEWORK_WORKFLOWS_DIR", "CASEWORK_PASSWORD", "CASEWORK_DEMO_PASSWORD")
+
+
+@pytest.fixture
+def casework(tmp_path):
+    """Run `casework ARGS` with the instance folder in tmp_path; returns the click result."""
+    env = {name: None for name in CLEARED} | {"CASEWORK_INSTANCE_DIR": str(tmp_path)}
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None, **extra_env: str):
+        return runner.invoke(main, list(args), env=env | extra_env, input=input, catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture
+def database(tmp_path, casework) -> Path:
+    result = casework("db", "upgrade")
+    assert result.exit_code == 0, result.output
+    return tmp_path / "casework.db"
+
+
+def rows(database: Path, query: str, *params) -> list[tuple]:
+    with sqlite3.connect(database) as conn:
+        return conn.execute(query, params).fetchall()
+
+
+def test_db_upgrade_makes_the_sqlite_file_in_the_instance_folder(tmp_path, casework):
+    result = casework("db", "upgrade")
+    assert result.exit_code == 0
+    assert result.output == f"database is up to date: sqlite:///{tmp_path / 'casework.db'}\n"
+    assert rows(tmp_path / "casework.db", "SELECT version_num FROM alembic_version") == [("0001",)]
+    assert casework("db", "upgrade").exit_code == 0  # again: nothing to do
+
+
+def test_workflows_check_passes_on_the_shipped_folder(casework):
+    for args in ((), (str(workflows_dir()),)):
+        result = casework("workflows", "check", *args)
+        assert (result.exit_code, result.stdout) == (0, "3 workflow(s) OK\n")
+
+
+def test_workflows_check_names_file_key_and_line_of_a_broken_file(tmp_path, casework):
+    broken = tmp_path / "team.yaml"
+    text = (workflows_dir() / "work_team.yaml").read_text(encoding="utf-8")
+    broken.write_text(text.replace("roles: [leader@village], not_by", "roles: [leader@city], not_by"), encoding="utf-8")
+    line = next(n for n, row in enumerate(broken.read_text(encoding="utf-8").splitlines(), 1) if "leader@city" in row)
+    result = casework("workflows", "check", str(broken))
+    assert result.exit_code == 1
+    assert f"{broken}:{line}: events.village_verify.roles: unknown unit kind 'city'" in result.stderr
+    assert "1 problem(s) found" in result.stderr
+
+
+def test_workflows_check_of_a_folder_names_each_broken_file(tmp_path, casework):
+    folder = tmp_path / "workflows"
+    shutil.copytree(workflows_dir(), folder)
+    household = folder / "household.yaml"
+    household.write_text(household.read_text(encoding="utf-8") + "key: again\n", encoding="utf-8")
+    result = casework("workflows", "check", str(folder))
+    assert result.exit_code == 1
+    assert f"{household}:" in result.stderr and "duplicate key 'key'" in result.stderr
+
+
+def test_units_create_builds_the_tree_by_code(database, casework):
+    assert casework("units", "create", "清水镇", "--kind", "township", "--code", "QS").output == "unit QS (id 1) created\n"
+    result = casework("units", "create", "青山村", "--kind", "village", "--code", "QS-V01", "--parent", "QS")
+    assert (result.exit_code, result.output) == (0, "unit QS-V01 (id 2) created\n")
+    assert rows(database, "SELECT code, kind, path FROM units ORDER BY id") == [
+        ("QS", "township", "/1/"), ("QS-V01", "village", "/1/2/")]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--kind", "village", "--parent", "NOPE"), "Unit NOPE not found"),
+    (("--kind", "city"), "Invalid field 'kind'"),
+    (("--kind", "village", "--code", "has space"), "Invalid field 'code'"),
+])
+def test_units_create_refuses_with_a_message_and_exit_2(database, casework, args, message):
+    result = casework("units", "create", "某村", *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert rows(database, "SELECT count(*) FROM units") == [(0,)]
+
+
+def password_of(database: Path, username: str) -> str:
+    [(hashed,)] = rows(database, "SELECT password_hash FROM users WHERE username = ?", username)
+    return hashed
+
+
+def test_users_create_with_password_option_makes_the_first_admin_at_a_root(database, casework):
+    result = casework("users", "create", "admin", "--password", "first-admin-pass", "--role", "admin")
+    assert (result.exit_code, result.output) == (0, "user admin (id 1) created: admin at ROOT\n")
+    assert verify_password(password_of(database, "admin"), "first-admin-pass")
+    assert rows(database, "SELECT u.code, m.role FROM memberships m JOIN units u ON u.id = m.unit_id") == [
+        ("ROOT", "admin")]
+    assert rows(database, "SELECT action FROM admin_log ORDER BY id") == [
+        ("unit.create",), ("user.create",), ("role.grant",)]
+
+
+def test_users_create_reads_the_password_from_the_environment(database, casework):
+    casework("units", "create", "清水镇", "--kind", "township", "--code", "QS")
+    casework("units", "create", "青山村", "--kind", "village", "--code", "QS-V01", "--parent", "QS")
+    result = casework("users", "create", "clerk", "--role", "unit", "--unit", "QS-V01",
+                      CASEWORK_PASSWORD="from-the-environment")
+    assert (result.exit_code, result.output) == (0, "user clerk (id 1) created: unit at QS-V01\n")
+    assert verify_password(password_of(database, "clerk"), "from-the-environment")
+
+
+def test_users_create_prompts_for_the_password_twice(database, casework):
+    result = casework("users", "create", "leader", "--role", "leader",
+                      input="typed-at-prompt\nmistyped-once\ntyped-at-prompt\ntyped-at-prompt\n")
+    assert result.exit_code == 0
+    assert "do not match" in result.output
+    assert "typed-at-prompt" not in result.output  # hidden input
+    assert verify_password(password_of(database, "leader"), "typed-at-prompt")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--password", "short"), "at least 8 characters"),
+    (("--password", "long-enough-pass", "--unit", "NOPE"), "Unit NOPE not found"),
+])
+def test_users_create_refuses_with_a_message_and_exit_2(database, casework, args, message):
+    result = casework("users", "create", "someone", "--role", "leader", *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert rows(database, "SELECT count(*) FROM users") == [(0,)]
+
+
+def test_users_create_refuses_a_taken_username(database, casework):
+    casework("users", "create", "admin", "--password", "first-admin-pass", "--role", "admin")
+    result = casework("users", "create", "admin", "--password", "second-admin-pass", "--role", "admin")
+    assert result.exit_code == 2
+    assert "already exists" in result.stderr
+    assert verify_password(password_of(database, "admin"), "first-admin-pass")
+
+
+def test_demo_then_audit_verify_passes(database, casework):
+    result = casework("demo")
+    assert result.exit_code == 0
+    assert result.output.startswith("demo loaded: township QS, 13 villages, 8 cases")
+    assert rows(database, "SELECT count(*) FROM cases") == [(8,)]
+    result = casework("audit", "verify")
+    assert (result.exit_code, result.output) == (0, "audit OK: 8 case(s), 26 event(s) checked\n")
+
+
+def test_demo_twice_changes_nothing(database, casework):
+    casework("demo")
+    counts = "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM case_events), (SELECT count(*) FROM users)"
+    before = rows(database, counts)
+    result = casework("demo")
+    assert (result.exit_code, result.output) == (0, "the demo campaign is already loaded\n")
+    assert rows(database, counts) == before
+
+
+def test_audit_verify_names_the_case_number_and_seq_of_a_tampered_event(database, casework):
+    casework("demo")
+    with sqlite3.connect(database) as conn:
+        conn.execute("UPDATE case_events SET payload = ? WHERE seq = 4 AND case_id = "
+                     "(SELECT id FROM cases WHERE number = 'QS-2026-0003')", ('{"comment":"已核查全部12户"}',))
+    result = casework("audit", "verify")
+    assert result.exit_code == 1
+    assert "AUDIT FAILED: case QS-2026-0003" in result.stderr and "event 4:" in result.stderr
+    assert "contents changed" in result.stderr
+
+
+def test_audit_verify_catches_a_removed_last_event(database, casework):
+    casework("demo")
+    with sqlite3.connect(database) as conn:
+        conn.execute("DELETE FROM case_events WHERE seq = 5 AND case_id = "
+                     "(SELECT id FROM cases WHERE number = 'QS-2026-0005')")
+    result = casework("audit", "verify")
+    assert result.exit_code == 1
+    assert "case QS-2026-0005" in result.stderr and "event 5:" in result.stderr
+
+
+def test_workflows_list_shows_keys_versions_and_retired_ones(tmp_path, database, casework):
+    result = casework("workflows", "list")
+    assert result.exit_code == 0
+    assert [line.split()[:2] for line in result.output.splitlines()] == [
+        ["default", "v1"], ["household", "v1"], ["work_team", "v1"]]
+
+    folder = tmp_path / "workflows"
+    shutil.copytree(workflows_dir(), folder)
+    default = folder / "default.yaml"
+    default.write_text(default.read_text(encoding="utf-8").replace("已销号", "已验收销号"), encoding="utf-8")
+    (folder / "household.yaml").unlink()
+    result = casework("workflows", "list", CASEWORK_WORKFLOWS_DIR=str(folder))
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert [line.split()[:2] for line in lines] == [
+        ["default", "v1"], ["default", "v2"], ["household", "v1"], ["work_team", "v1"]]
+    assert lines[2].endswith("(retired)") and not lines[1].endswith("(retired)")
+
+
+def test_workflows_list_refuses_an_invalid_folder(tmp_path, database, casework):
+    folder = tmp_path / "workflows"
+    shutil.copytree(workflows_dir(), folder)
+    (folder / "default.yaml").unlink()
+    result = casework("workflows", "list", CASEWORK_WORKFLOWS_DIR=str(folder))
+    assert result.exit_code == 1
+    assert "no workflow has key 'default'" in result.stderr
+
+
+def test_worker_without_redis_says_what_is_missing(casework):
+    result = casework("worker")
+    assert result.exit_code == 2
+    assert "CASEWORK_REDIS_URL is not set" in result.stderr
