@@ -1,0 +1,89 @@
+"""The migrations are the only way the schema is made: they must build exactly what the models
+describe, on both backends, and running them again must change nothing."""
+
+from __future__ import annotations
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Column, MetaData, String, create_engine, inspect, text
+
+from casework.migrate import alembic_config, upgrade
+from casework.models import Base
+
+
+@pytest.fixture
+def migrated_url(backend, tmp_path, request) -> str:
+    """A database brought to head by the migrations alone: a fresh SQLite file, or the run's
+    PostgreSQL database (migrated once per run)."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'fresh.db'}"
+        upgrade(url)
+        return url
+    return request.getfixturevalue("pg_database_url")
+
+
+def drift(url: str, metadata: MetaData = Base.metadata) -> list:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            return compare_metadata(context, metadata)
+    finally:
+        engine.dispose()
+
+
+def head(url: str) -> str:
+    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+def current(url: str) -> str | None:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def test_the_migrations_build_exactly_what_the_models_describe(migrated_url):
+    assert drift(migrated_url) == []
+    assert current(migrated_url) == head(migrated_url)
+
+
+def test_the_comparison_would_notice_a_model_the_migrations_lack(migrated_url):
+    changed = MetaData(naming_convention=Base.metadata.naming_convention)
+    for table in Base.metadata.sorted_tables:
+        table.to_metadata(changed)
+    changed.tables["cases"].append_column(Column("priority", String(16)))
+    assert [(d[0], d[3].name) for d in drift(migrated_url, changed)] == [("add_column", "priority")]
+
+
+def test_upgrading_again_changes_nothing(migrated_url):
+    engine = create_engine(migrated_url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO units (code, name, kind, path, created_at) "
+                          "VALUES ('KEEP', '保留', 'township', '/', CURRENT_TIMESTAMP)"))
+    try:
+        upgrade(migrated_url)
+        upgrade(migrated_url)
+        assert current(migrated_url) == head(migrated_url)
+        assert drift(migrated_url) == []
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT name FROM units WHERE code = 'KEEP'")).scalar_one() == "保留"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM units WHERE code = 'KEEP'"))
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_downgrading_to_nothing_and_back_gives_the_same_schema(migrated_url):
+    command.downgrade(alembic_config(migrated_url), "base")
+    engine = create_engine(migrated_url)
+    assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+    engine.dispose()
+    upgrade(migrated_url)
+    assert drift(migrated_url) == []
