@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import json
+
 from flask import Flask, jsonify, request
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
-from casework.errors import CaseworkError
+from casework.errors import BadRequest, CaseworkError
 from casework.messages import render
 
 log = logging.getLogger(__name__)
@@ -75,6 +77,33 @@ def _http_error(exc: HTTPException):
         log.error("unhandled server error: %s", exc)
         return error_response(500, "internal_error")
     return error_response(status, _HTTP_CODES.get(status, "bad_request"))
+
+
+MAX_JSON_DEPTH = 32  # the API's bodies nest three levels at most
+
+
+def refuse_unreadable_json() -> None:
+    """A JSON body the parser would choke on later is a 400 now, not a 500 from inside webargs.
+
+    webargs catches only JSONDecodeError, so deep nesting (RecursionError) and integers past
+    Python's 4300-digit limit (ValueError) escaped as server errors.
+    """
+    if not request.is_json:
+        return
+    raw = request.get_data(cache=True)
+    if not raw:
+        return
+    try:
+        value = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise BadRequest("malformed_json", reason="the body could not be parsed")
+    level, todo = 0, [value]
+    while todo:
+        level += 1
+        if level > MAX_JSON_DEPTH:
+            raise BadRequest("malformed_json", reason=f"nested deeper than {MAX_JSON_DEPTH} levels")
+        todo = [v for c in todo if isinstance(c, (list, dict))
+                for v in (c.values() if isinstance(c, dict) else c) if isinstance(v, (list, dict))]
 
 
 def _unexpected(exc: Exception):

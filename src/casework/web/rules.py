@@ -19,7 +19,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 
 from casework.errors import Forbidden
 from casework.users.models import Role, User
-from casework.web import auth
+from casework.web import auth, errors
 from casework.web.context import db, runtime
 
 
@@ -71,6 +71,8 @@ def enforce() -> None:
         return
     if request.method in ("POST", "PUT", "PATCH") and request.content_length and not request.is_json:
         raise UnsupportedMediaType()
+    if request.method in ("POST", "PUT", "PATCH"):
+        errors.refuse_unreadable_json()
     which = rule_of(current_app, request.endpoint)
     if which is None:
         raise RuntimeError(f"route {request.endpoint} declares no rule")
