@@ -1,6 +1,8 @@
 """What workflow definitions look like on the wire."""
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
+
+from casework.schema_fields import MAX_ID
 
 
 class StateOut(Schema):
@@ -55,4 +57,5 @@ class WorkflowList(Schema):
 
 
 class WorkflowArgs(Schema):
-    version = fields.Integer(validate=lambda v: 1 <= v <= 2**31 - 1)
+    # marshmallow 4 ignores a validator's return value: it has to raise, as Range does.
+    version = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
