@@ -53,6 +53,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "unsupported_media_type": ("请以 JSON 格式提交(Content-Type: application/json)",
                                "Send JSON (Content-Type: application/json)"),
     "malformed_json": ("请求内容不是有效的 JSON:{reason}", "The body is not valid JSON: {reason}"),
+    "malformed_query": ("查询参数不是有效的 UTF-8 编码,请对参数做 URL 编码",
+                        "The query string is not valid UTF-8; percent-encode it"),
     "validation_failed": ("提交的数据有误,请检查 details 中列出的字段",
                           "The data is invalid; see the fields listed in details"),
     "bad_cursor": ("分页游标无效,请从第一页重新开始", "The paging cursor is invalid; start from the first page"),

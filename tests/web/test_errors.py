@@ -177,3 +177,14 @@ def test_domain_errors_fill_their_message_from_details(client, town, login):
     assert zh["message"] == "当前状态“发现问题”下不能执行“验收通过”"
     assert en["message"] == "Event 'verify' is not allowed in state 'found'"
     assert zh["details"] == en["details"]
+
+
+def test_a_query_string_in_raw_gbk_is_400_not_500(client, town, login):
+    # e.g. `curl '.../cases?q=危房'` typed in a GBK terminal: the bytes arrive unescaped
+    raw = "q=危房".encode("gbk").decode("latin-1")
+    for url in ("/api/v1/cases", "/api/v1/units", "/api/v1/workflows/default"):
+        response = client.get(url, environ_overrides={"QUERY_STRING": raw}, headers=login("leader"))
+        assert assert_error(response, 400, "malformed_query")["message"] == "查询参数不是有效的 UTF-8 编码,请对参数做 URL 编码"
+    utf8 = client.get("/api/v1/cases", environ_overrides={"QUERY_STRING": "q=危房".encode().decode("latin-1")},
+                      headers=login("leader"))
+    assert utf8.status_code == 200

@@ -92,3 +92,12 @@ def test_a_retried_event_is_fired_once(town, as_):
 def test_an_over_long_key_is_refused(town, as_):
     response = as_("leader").post("/api/v1/cases", _body(town), headers={"Idempotency-Key": "k" * 201})
     assert_error(response, 422, "invalid_field")
+
+
+def test_a_key_with_control_or_non_ascii_characters_is_refused(runtime, town, as_):
+    for key in ("a\x00b", "tab\there", "\x7f", "键".encode().decode("latin-1")):
+        response = as_("leader").post("/api/v1/cases", _body(town), headers={"Idempotency-Key": key})
+        assert_error(response, 422, "invalid_field")
+    assert _case_count(runtime) == 0
+    assert as_("leader").post("/api/v1/cases", _body(town), headers={"Idempotency-Key": "order 42/retry-1"}
+                              ).status_code == 201

@@ -43,8 +43,10 @@ def idempotent(view):
         user = g.get("user")
         if not key or user is None:
             return view(*args, **kwargs)
-        if len(key) > 200:
-            raise Unprocessable("invalid_field", field="Idempotency-Key", reason="at most 200 characters")
+        # Printable ASCII, as the header's draft standard has it (PostgreSQL would choke on a NUL).
+        if len(key) > 200 or not (key.isascii() and key.isprintable()):
+            raise Unprocessable("invalid_field", field="Idempotency-Key",
+                                reason="at most 200 printable ASCII characters")
         scope = dict(user_id=user.id, method=request.method, path=request.path, key=key)
         digest = _request_hash()
         sessions = runtime().sessions

@@ -17,7 +17,7 @@ from flask import Flask, g, request
 
 from werkzeug.exceptions import UnsupportedMediaType
 
-from casework.errors import Forbidden
+from casework.errors import BadRequest, Forbidden
 from casework.users.models import Role, User
 from casework.web import auth, errors
 from casework.web.context import db, runtime
@@ -69,6 +69,10 @@ def enforce() -> None:
 
     if request.endpoint is None:  # 404/405: let the error handlers answer
         return
+    try:
+        request.args  # werkzeug decodes the query string strictly: raw GBK bytes would be a 500
+    except UnicodeDecodeError:
+        raise BadRequest("malformed_query")
     if request.method in ("POST", "PUT", "PATCH") and request.content_length and not request.is_json:
         raise UnsupportedMediaType()
     if request.method in ("POST", "PUT", "PATCH"):
