@@ -220,3 +220,11 @@ def test_worker_without_redis_says_what_is_missing(casework):
     result = casework("worker")
     assert result.exit_code == 2
     assert "CASEWORK_REDIS_URL is not set" in result.stderr
+
+
+@pytest.mark.parametrize("args", [("demo",), ("audit", "verify"), ("workflows", "list"),
+                                  ("units", "create", "清水镇", "--kind", "township")])
+def test_commands_before_db_upgrade_say_to_run_it(casework, args):
+    result = casework(*args)
+    assert result.exit_code == 2
+    assert "run `casework db upgrade` first" in result.output

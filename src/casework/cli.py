@@ -14,9 +14,15 @@ from casework.workflows.definition import InvalidWorkflow, load_file, load_folde
 
 
 def _runtime():
+    from casework.migrate import SchemaOutOfDate, require_current
     from casework.runtime import Runtime
 
-    return Runtime.open(Settings.from_env())
+    runtime = Runtime.open(Settings.from_env())
+    try:
+        require_current(runtime.engine)
+    except SchemaOutOfDate as exc:
+        _fail(str(exc), 2)
+    return runtime
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -203,10 +209,14 @@ def demo(password: str) -> None:
 def serve(host: str, port: int) -> None:
     from casework.web.app import create_app
 
+    from casework.migrate import SchemaOutOfDate
+
     try:
         app = create_app()
     except InvalidWorkflow as exc:
         _fail(f"workflow definitions are invalid:\n{exc}", 1)
+    except SchemaOutOfDate as exc:
+        _fail(str(exc), 2)
     app.run(host=host, port=port)
 
 

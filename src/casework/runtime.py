@@ -33,8 +33,10 @@ class Runtime:
 
     def sync_workflows(self) -> list:
         """Validate workflows/ and register changed definitions as new versions."""
+        from casework.migrate import require_current
         from casework.workflows import registry
 
+        require_current(self.engine)
         with self.transaction() as session:
             return registry.sync_folder(session=session, folder=self.settings.workflows_dir)
 

@@ -395,3 +395,16 @@ def test_a_refused_event_leaves_the_chain_intact(session, make):
             make.fire(case, event, actor, **fields)
     assert verify_case(session=session, case=case) is None
     assert verify_all(session=session).ok
+
+
+def test_whoever_submitted_before_a_rejection_may_not_verify_the_resubmission(make):
+    both = make.user("leader", "village", ("unit", "village"))
+    clerk = make.user("unit", "village")
+    case = make.case("village", by=both)
+    for event in ("assign", "start", "submit"):
+        case = make.fire(case, event, both)
+    case = make.fire(case, "reject", make.user("leader", "township"), reason="照片不清晰")
+    case = make.fire(case, "submit", clerk)
+    with pytest.raises(Forbidden) as refused:
+        make.fire(case, "verify", both)
+    assert refused.value.code == "separation_of_duties"

@@ -194,7 +194,9 @@ def test_two_files_with_the_same_key_are_refused(tmp_path):
     second = write(tmp_path, VALID.replace("applies_to: [village]", "applies_to: [office]"), "zz-copy.yaml")
     definitions, errors = load_folder(tmp_path)
     assert [(e.source, e.key) for e in errors] == [(str(second), "key")]
-    assert "'default' is also used by another file" in errors[0].message
+    assert "'default' is also used by" in errors[0].message
+    first = [p for p in tmp_path.iterdir() if p != second][0]
+    assert first.name in errors[0].message
 
 
 def test_two_workflows_claiming_the_same_unit_kind_are_refused(tmp_path):
@@ -209,6 +211,12 @@ def test_a_folder_without_a_default_workflow_is_refused(tmp_path):
     write(tmp_path, VALID.replace("key: default", "key: team"), "team.yaml")
     _definitions, errors = load_folder(tmp_path)
     assert [(e.source, e.key) for e in errors] == [(str(tmp_path), "default")]
+
+
+def test_a_broken_default_is_reported_once_not_also_as_missing(tmp_path):
+    broken = write(tmp_path, VALID.replace("time_allowed: 3d", "time_allowed: soon"))
+    _definitions, errors = load_folder(tmp_path)
+    assert [(e.source, e.key) for e in errors] == [(str(broken), "states.found.time_allowed")]
 
 
 def test_an_empty_folder_is_refused(tmp_path):

@@ -103,15 +103,15 @@ def definition_of(*, session: Session, case: Case) -> WorkflowDefinition:
     return registry.get(session=session, key=case.workflow_key, version=case.workflow_version).definition
 
 
-def _last_actor_of(session: Session, case: Case, event: str) -> int | None:
-    return session.scalars(
-        select(CaseEvent.actor_id).where(CaseEvent.case_id == case.id, CaseEvent.event == event)
-        .order_by(CaseEvent.seq.desc()).limit(1)
-    ).first()
-
-
 def _blocked_by_separation(session: Session, case: Case, event: EventDef, actor: User) -> bool:
-    return bool(event.not_by_actor_of) and _last_actor_of(session, case, event.not_by_actor_of) == actor.id
+    # Anyone who ever fired the named event (submit) on this case is barred, not only the latest:
+    # evidence handed in before a rejection may still be what is being verified.
+    if not event.not_by_actor_of:
+        return False
+    return session.scalars(
+        select(CaseEvent.id).where(CaseEvent.case_id == case.id, CaseEvent.event == event.not_by_actor_of,
+                                   CaseEvent.actor_id == actor.id).limit(1)
+    ).first() is not None
 
 
 def allowed_events(*, session: Session, case: Case, unit: Unit, actor: User) -> list[str]:

@@ -463,6 +463,7 @@ def load_folder(folder: Path) -> tuple[dict[str, WorkflowDefinition], list[Workf
     if not files:
         errors.append(WorkflowError(str(folder), "(folder)", "holds no workflow files (*.yaml)"))
     claimed: dict[str, str] = {}
+    sources: dict[str, Path] = {}
     for path in files:
         try:
             definition = load_file(path)
@@ -470,14 +471,17 @@ def load_folder(folder: Path) -> tuple[dict[str, WorkflowDefinition], list[Workf
             errors.extend(exc.errors)
             continue
         if definition.key in definitions:
-            errors.append(WorkflowError(str(path), "key", f"workflow key {definition.key!r} is also used by another file"))
+            errors.append(WorkflowError(str(path), "key", f"workflow key {definition.key!r} is also used by "
+                                                          f"{sources[definition.key].name}"))
             continue
+        sources[definition.key] = path
         for kind in definition.applies_to:
             if kind in claimed:
                 errors.append(WorkflowError(str(path), "applies_to",
                                             f"unit kind {kind!r} is already claimed by workflow {claimed[kind]!r}"))
             claimed[kind] = definition.key
         definitions[definition.key] = definition
-    if files and "default" not in definitions and not any(e.key == "key" for e in errors):
+    # A broken file may well be the default itself: then its own errors say enough.
+    if files and "default" not in definitions and not errors:
         errors.append(WorkflowError(str(folder), "default", "no workflow has key 'default' (used for units without one)"))
     return definitions, errors
