@@ -128,15 +128,3 @@ def session(runtime):
 def make(session) -> Factory:
     return Factory(session)
 
-
-@pytest.fixture(scope="session", autouse=True)
-def _parse_each_workflow_text_once():
-    """Every `runtime` syncs the workflow folder, and pure-Python YAML costs ~70 ms a file; the
-    same text always parses to the same data, so a run parses each distinct text once."""
-    from functools import lru_cache
-
-    from casework.workflows import strict_yaml
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(strict_yaml, "load", lru_cache(maxsize=256)(strict_yaml.load))
-        yield
