@@ -22,6 +22,7 @@ import pytest
 
 from casework.web.app import create_app
 
+from tests.conftest import BACKENDS, make_runtime
 from tests.web.helpers import Api, Town, build_town, sign_in
 
 
@@ -57,3 +58,38 @@ def login(client):
 def as_(client, login):
     """`as_("leader").open_case(...)`: calls made by a signed-in person."""
     return lambda username: Api(client, login(username))
+
+
+# Module-scoped twins, for modules whose tests only read (paging, list filters, the matrix): the
+# database is built once per module and backend. Such a module must not also use `runtime`, which
+# empties the PostgreSQL database under it.
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_runtime(request, tmp_path_factory):
+    runtime = make_runtime(request.param, tmp_path_factory.mktemp(f"module-{request.param}"), request)
+    runtime.sync_workflows()
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture(scope="module")
+def module_app(module_runtime):
+    return create_app(runtime=module_runtime)
+
+
+@pytest.fixture(scope="module")
+def module_town(module_runtime) -> Town:
+    return build_town(module_runtime)
+
+
+@pytest.fixture(scope="module")
+def module_as(module_app):
+    """Like `as_`, for the whole module."""
+    client, people = module_app.test_client(), {}
+
+    def api(username: str) -> Api:
+        if username not in people:
+            people[username] = Api(client, sign_in(client, username))
+        return people[username]
+
+    return api

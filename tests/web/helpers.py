@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from casework.config import Settings
 from casework.paths import workflows_dir
 from casework.runtime import Runtime
@@ -25,6 +27,11 @@ PEOPLE: dict[str, tuple] = {
     "outsider": ("leader", "village2", ("unit", "village2")),
     "both": ("leader", "township", ("unit", "village")),
 }
+
+# For tests whose subject does not depend on the database (error shapes, sign-in, admin routes):
+# PostgreSQL only, the production backend, to keep the suite fast. Paging, idempotency, the case
+# lifecycle, list filters, the authorization matrix and the generated requests run on both.
+POSTGRES_ONLY = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 

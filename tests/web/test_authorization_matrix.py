@@ -18,9 +18,7 @@ from casework.campaigns import service as campaigns
 from casework.cases.models import Case
 from casework.units.models import Unit
 from casework.web import rules
-from casework.web.app import create_app
 
-from tests.conftest import BACKENDS, make_runtime
 from tests.factories import PASSWORD
 from tests.web.helpers import assert_error, build_town, route_table_app, routes, sign_in
 
@@ -98,12 +96,9 @@ class World:
             return session.get(Case, self.case_id).version
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def world(request, tmp_path_factory):
-    runtime = make_runtime(request.param, tmp_path_factory.mktemp(f"matrix-{request.param}"), request)
-    app = create_app(runtime=runtime)
-    yield World(runtime, app)
-    runtime.close()
+@pytest.fixture(scope="module")
+def world(module_runtime, module_app):
+    return World(module_runtime, module_app)
 
 
 def call(world: World, endpoint: str, method: str, actor: str):

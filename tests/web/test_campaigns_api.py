@@ -8,7 +8,9 @@ import pytest
 
 from casework.campaigns import service as campaigns
 
-from tests.web.helpers import assert_error, factory_for
+from tests.web.helpers import POSTGRES_ONLY, assert_error, factory_for
+
+pytestmark = POSTGRES_ONLY
 
 
 @pytest.fixture

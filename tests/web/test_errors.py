@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.helpers import CHINESE, assert_error
+from tests.web.helpers import CHINESE, POSTGRES_ONLY, assert_error
+
+pytestmark = POSTGRES_ONLY
 
 # Each write route, with a valid body to spoil (filled in from the township by `_target`).
 WRITES = {

@@ -14,11 +14,21 @@ from tests.web.helpers import assert_error, factory_for, person
 SORTS = ("-created_at", "created_at", "deadline", "-updated_at", "number")
 
 
-@pytest.fixture
-def many(runtime, town) -> list[int]:
+@pytest.fixture(scope="module")
+def town(module_town):
+    return module_town
+
+
+@pytest.fixture(scope="module")
+def as_(module_as):
+    return module_as
+
+
+@pytest.fixture(scope="module")
+def many(module_runtime, town) -> list[int]:
     """23 cases: some without a deadline, deadlines and timestamps shared by several (ties)."""
     deadlines = [None, date(2026, 12, 1), date(2026, 12, 1), None, date(2026, 11, 20), date(2027, 1, 5)]
-    with runtime.transaction() as session:
+    with module_runtime.transaction() as session:
         make = factory_for(session, town)
         leader = person(session, town, "leader")
         made = [make.case("village" if i % 3 else "work_team", by=leader, title=f"问题{i}",

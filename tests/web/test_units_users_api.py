@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-from tests.web.helpers import Api, assert_error, factory_for, sign_in
+from tests.web.helpers import POSTGRES_ONLY, Api, assert_error, factory_for, sign_in
+
+pytestmark = POSTGRES_ONLY
 
 
 @pytest.fixture

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import shutil
 
-from tests.web.helpers import assert_error
+from tests.web.helpers import POSTGRES_ONLY, assert_error
+
+pytestmark = POSTGRES_ONLY
 
 
 def test_the_list_holds_each_shipped_workflow_at_its_version(town, as_):
