@@ -1,0 +1,45 @@
+"""GET /api/v1/audit/verify: what an auditor sees when the record is intact, and when it is not."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from casework.audit.models import CaseEvent
+
+from tests.web.helpers import assert_error, factory_for
+
+
+def _two_cases(town, as_) -> tuple[dict, dict]:
+    leader = as_("leader")
+    here = leader.open_case(campaign_id=town.campaign_id, unit_id=town.unit("village"))
+    leader.fire_ok(here, "assign", assignee_id=town.user("clerk"))
+    there = leader.open_case(campaign_id=town.campaign_id, unit_id=town.unit("village2"))
+    return here, there
+
+
+def test_an_intact_record_verifies_within_the_auditor_s_scope(runtime, town, as_):
+    _two_cases(town, as_)
+    result = as_("auditor").get("/api/v1/audit/verify").get_json()
+    assert result == {"ok": True, "checked": 3, "cases": 2, "first_bad": None}
+    with runtime.transaction() as session:
+        factory_for(session, town).user("auditor", "village2", username="village2_auditor")
+    result = as_("village2_auditor").get("/api/v1/audit/verify").get_json()
+    assert (result["ok"], result["checked"], result["cases"]) == (True, 1, 1)
+
+
+def test_an_edited_event_is_named(runtime, town, as_):
+    here, _ = _two_cases(town, as_)
+    with runtime.transaction() as session:
+        session.execute(update(CaseEvent).where(CaseEvent.case_id == here["id"], CaseEvent.seq == 2)
+                        .values(payload='{"assignee_id":1}'))
+    result = as_("auditor").get("/api/v1/audit/verify").get_json()
+    assert result["ok"] is False
+    assert (result["first_bad"]["case_id"], result["first_bad"]["number"], result["first_bad"]["seq"]) == (
+        here["id"], here["number"], 2)
+    assert "hash" in result["first_bad"]["reason"]
+
+
+def test_only_auditors_and_admins_verify(town, as_):
+    for who in ("leader", "clerk"):
+        assert_error(as_(who).get("/api/v1/audit/verify"), 403, "forbidden")
+    assert as_("admin").get("/api/v1/audit/verify").status_code == 200
