@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
+from casework.idempotency.models import IdempotencyRecord
 from casework.users.models import User
 from casework.web.app import create_app
 
+from tests.conftest import make_runtime
 from tests.factories import PASSWORD
 from tests.web.helpers import POSTGRES_ONLY, assert_error, sign_in
 
@@ -23,8 +24,6 @@ def _login(client, username: str, password: str):
 
 
 def _stored(runtime, username: str) -> User:
-    from sqlalchemy import select
-
     with runtime.sessions() as session:
         return session.scalars(select(User).where(User.username == username)).one()
 
@@ -37,7 +36,8 @@ def test_a_token_comes_with_its_expiry_and_the_user(client, town):
     body = response.get_json()
     assert set(body) == {"token", "expires_at", "user"}
     expires_at = datetime.fromisoformat(body["expires_at"])
-    assert before + timedelta(hours=12) - timedelta(seconds=5) <= expires_at <= datetime.now(timezone.utc) + timedelta(hours=12)
+    twelve_hours = timedelta(hours=12)
+    assert before + twelve_hours - timedelta(seconds=5) <= expires_at <= datetime.now(timezone.utc) + twelve_hours
     assert body["user"]["username"] == "clerk"
     assert body["user"]["memberships"] == [{"unit_id": town.unit("village"), "unit_code": "T-V1", "role": "unit"}]
     assert "password" not in response.get_data(as_text=True)
@@ -160,8 +160,6 @@ def test_a_token_signed_with_another_key_is_401(client, town):
 
 @POSTGRES_ONLY
 def test_a_token_from_another_instance_is_401(runtime, town, tmp_path, request, client):
-    from tests.conftest import make_runtime
-
     token = _login(client, "admin", PASSWORD).get_json()["token"]
     (tmp_path / "other").mkdir()
     other = make_runtime("sqlite", tmp_path / "other", request)
@@ -186,9 +184,5 @@ def test_sign_in_ignores_idempotency_keys(runtime, client, town):
     first = client.post(TOKEN, json={"username": "clerk", "password": PASSWORD}, headers={"Idempotency-Key": "k"})
     second = client.post(TOKEN, json={"username": "clerk", "password": PASSWORD}, headers={"Idempotency-Key": "k"})
     assert first.status_code == second.status_code == 200
-    from sqlalchemy import func, select
-
-    from casework.idempotency.models import IdempotencyRecord
-
     with runtime.sessions() as session:
         assert session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 0
