@@ -13,6 +13,9 @@ from typing import Any
 from casework.errors import Unprocessable
 
 MAX_INT = 2**31 - 1
+# Campaign dates and deadlines: anything outside is a typing slip, not a plan.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2099, 12, 31)
 
 
 def clean_text(value: Any, *, field: str, max_length: int, required: bool = True) -> str | None:
@@ -41,14 +44,17 @@ def clean_id(value: Any, *, field: str) -> int:
 
 
 def clean_date(value: Any, *, field: str) -> date:
-    """A calendar date, given as a date or as YYYY-MM-DD."""
+    """A calendar date from 2000 to 2099, given as a date or as YYYY-MM-DD."""
+    parsed = None
     if isinstance(value, date):
-        return value
-    if isinstance(value, str):
+        parsed = value
+    elif isinstance(value, str) and len(value) == 10:
         try:
             parsed = date.fromisoformat(value)
         except ValueError:
             parsed = None
-        if parsed is not None and len(value) == 10:
-            return parsed
-    raise Unprocessable("invalid_field", field=field, reason="must be a date written YYYY-MM-DD")
+    if parsed is None:
+        raise Unprocessable("invalid_field", field=field, reason="must be a date written YYYY-MM-DD")
+    if not EARLIEST <= parsed <= LATEST:
+        raise Unprocessable("invalid_field", field=field, reason=f"must lie between {EARLIEST} and {LATEST}")
+    return parsed

@@ -26,6 +26,8 @@ BAD_BODIES = {
     "not_utf8": (b'{"title": "\xff\xfe"}', 400),
     "raw_surrogate_bytes": (b'{"title": "\xed\xa0\x80"}', 400),
     "trailing_garbage": (b'{"title": "x"} {}', 400),
+    "duplicate_key": (b'{"title": "x", "title": "y"}', 400),
+    "year_one": (b'{"deadline": "0001-01-01", "starts_on": "0001-01-01", "campaign_id": 1, "unit_id": 1}', 422),
     "deeply_nested": (b"[" * 100_000 + b"]" * 100_000, 400),
     "deep_object": (b'{"a":' * 40 + b"1" + b"}" * 40, 400),
     "5000_digit_number": (b'{"title": 1' + b"0" * 5000 + b"}", 400),

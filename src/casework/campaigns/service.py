@@ -6,11 +6,14 @@ import json
 import re
 from datetime import date
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from casework.campaigns.models import Campaign, InspectionItem
 from casework.errors import Conflict, NotFound, Unprocessable
+from casework.text import clean_date
 from casework.units.models import Unit
 
 _CODE = re.compile(r"^[A-Z][A-Z0-9]{0,15}$")
@@ -26,6 +29,12 @@ def get(*, session: Session, campaign_id: int) -> Campaign:
 def create(*, session: Session, name: str, code: str, starts_on: date, leader_unit: Unit,
            ends_on: date | None = None, timezone: str = "Asia/Shanghai") -> Campaign:
     """A new campaign; `code` prefixes its case numbers (QS → QS-2026-0001)."""
+    starts_on = clean_date(starts_on, field="starts_on")
+    ends_on = clean_date(ends_on, field="ends_on") if ends_on is not None else None
+    try:
+        ZoneInfo(timezone)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise Unprocessable("invalid_field", field="timezone", reason="an IANA time zone such as Asia/Shanghai")
     if not _CODE.match(code):
         raise Unprocessable("invalid_field", field="code", reason="1–16 capital letters or digits, starting with a letter")
     if ends_on is not None and ends_on < starts_on:
@@ -53,6 +62,8 @@ def add_item(*, session: Session, campaign: Campaign, title: str, code: str | No
              responsible: list[str] = (), default_deadline: date | None = None,
              workflow_key: str | None = None, position: int = 0) -> InspectionItem:
     """An inspection item (排查项) of the campaign."""
+    if default_deadline is not None:
+        default_deadline = clean_date(default_deadline, field="default_deadline")
     item = InspectionItem(campaign_id=campaign.id, code=code, title=title,
                           what_to_inspect=what_to_inspect, rectification_measure=rectification_measure,
                           responsible_unit_kinds=json.dumps(list(responsible), ensure_ascii=False),

@@ -7,9 +7,10 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from casework.campaigns.models import Campaign
 from casework.cases.models import Case
 from casework.cases.service import allowed_events, definition_of
 from casework.units.models import Unit
@@ -22,8 +23,29 @@ _NO_DEADLINE = date(9999, 12, 31)
 
 
 def today(tz: ZoneInfo) -> date:
-    """The calendar date now in the campaign's time zone (deadlines are local and inclusive)."""
+    """The calendar date now in a time zone."""
     return datetime.now(tz).date()
+
+
+class Calendar:
+    """Today in each campaign's own time zone: deadlines are local calendar dates, inclusive."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._zones: dict[int, str] = {}
+
+    def today_for(self, campaign_id: int) -> date:
+        if campaign_id not in self._zones:
+            self._zones[campaign_id] = self._session.scalars(
+                select(Campaign.timezone).where(Campaign.id == campaign_id)).one()
+        return today(ZoneInfo(self._zones[campaign_id]))
+
+    def overdue(self, closed: set[str]) -> ColumnElement[bool]:
+        """SQL: the case's deadline has passed in its campaign's zone and it is not closed."""
+        zones = self._session.scalars(select(Campaign.timezone).distinct()).all()
+        passed = or_(false(), *(and_(Campaign.timezone == zone, Case.deadline < today(ZoneInfo(zone)))
+                                for zone in zones))
+        return and_(Case.deadline.is_not(None), passed, Case.state.not_in(closed))
 
 
 def closed_states(session: Session) -> set[str]:
@@ -76,8 +98,9 @@ def _parse_key(sort: str, value: Any) -> Any:
     return value
 
 
-def _filtered(session: Session, user: User, filters: CaseFilters, on: date) -> Select:
-    query = select(Case).join(Unit, Unit.id == Case.unit_id).where(unit_filter(user))
+def _filtered(session: Session, user: User, filters: CaseFilters) -> Select:
+    query = (select(Case).join(Unit, Unit.id == Case.unit_id).join(Campaign, Campaign.id == Case.campaign_id)
+             .where(unit_filter(user)))
     if filters.state:
         query = query.where(Case.state == filters.state)
     if filters.unit_id:
@@ -89,7 +112,7 @@ def _filtered(session: Session, user: User, filters: CaseFilters, on: date) -> S
     if filters.assignee_id:
         query = query.where(Case.assignee_id == filters.assignee_id)
     if filters.overdue is not None:
-        late = and_(Case.deadline.is_not(None), Case.deadline < on, Case.state.not_in(closed_states(session)))
+        late = Calendar(session).overdue(closed_states(session))
         query = query.where(late if filters.overdue else ~late)
     if filters.q:
         pattern = filters.q
@@ -101,10 +124,10 @@ def _filtered(session: Session, user: User, filters: CaseFilters, on: date) -> S
 
 
 def list_cases(*, session: Session, user: User, filters: CaseFilters, sort: str, limit: int,
-               after: list[Any] | None, on: date) -> tuple[list[Case], list[Any] | None]:
+               after: list[Any] | None) -> tuple[list[Case], list[Any] | None]:
     """One page of the cases the user may see, and the keys to continue after (None at the end)."""
     column, descending = _SORTS[sort]
-    query = _filtered(session, user, filters, on)
+    query = _filtered(session, user, filters)
     if after is not None:
         try:
             value, last_id = _parse_key(sort, after[0]), int(after[1])
@@ -124,7 +147,7 @@ def list_cases(*, session: Session, user: User, filters: CaseFilters, sort: str,
     return rows, [_key_value(rows[-1], sort), rows[-1].id]
 
 
-def describe(*, session: Session, case: Case, closed: set[str], on: date,
+def describe(*, session: Session, case: Case, closed: set[str], calendar: Calendar,
              actor: User | None = None) -> dict[str, Any]:
     """The case as the API shows it; with `actor`, also what that user may do next."""
     definition = definition_of(session=session, case=case)
@@ -137,7 +160,7 @@ def describe(*, session: Session, case: Case, closed: set[str], on: date,
     }
     data["state_label"] = state.label if state else case.state
     data["workflow"] = {"key": case.workflow_key, "version": case.workflow_version}
-    data["overdue"] = is_overdue(case, closed, on)
+    data["overdue"] = is_overdue(case, closed, calendar.today_for(case.campaign_id))
     if actor is not None:
         unit = session.get(Unit, case.unit_id)
         data["allowed_events"] = allowed_events(session=session, case=case, unit=unit, actor=actor)

@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     """A Flask app over `runtime` (or one opened from `settings` / the environment)."""
     runtime = runtime or Runtime.open(settings)
     runtime.sync_workflows()
-    app = Flask("casework")
+    app = Flask("casework", static_folder=None)  # no static files: the docs' assets have their own route
     _configure(app, runtime.settings)
     app.url_map.converters["id"] = IdConverter
     app.extensions["casework"] = runtime

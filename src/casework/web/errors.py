@@ -81,6 +81,20 @@ def _http_error(exc: HTTPException):
 MAX_JSON_DEPTH = 32  # the API's bodies nest three levels at most
 
 
+class _DuplicateKey(Exception):
+    pass
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads keeps the last of duplicate keys; two "version" fields mean a confused client.
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
 def refuse_unreadable_json() -> None:
     """A JSON body the parser would choke on later is a 400 now, not a 500 from inside webargs.
 
@@ -93,7 +107,9 @@ def refuse_unreadable_json() -> None:
     if not raw:
         return
     try:
-        value = json.loads(raw)
+        value = json.loads(raw, object_pairs_hook=_refuse_duplicate_keys)
+    except _DuplicateKey as exc:
+        raise BadRequest("malformed_json", reason=f"the key {exc.args[0]!r} appears twice")
     except (ValueError, RecursionError):
         raise BadRequest("malformed_json", reason="the body could not be parsed")
     level, todo = 0, [value]

@@ -43,7 +43,7 @@ LEADS = Rule("leads", check=_has(Role.LEADER, Role.ADMIN))
 AUDITS = Rule("audits", check=_has(Role.AUDITOR, Role.ADMIN))
 
 # Endpoints that flask and flask-smorest add themselves: the docs and the spec are public.
-_BUILTIN_PUBLIC = {"static", "api-docs.openapi_json", "api-docs.openapi_swagger_ui", "swagger_static"}
+_BUILTIN_PUBLIC = {"api-docs.openapi_json", "api-docs.openapi_swagger_ui", "swagger_static"}
 
 
 def rule(which: Rule):

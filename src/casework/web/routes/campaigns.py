@@ -8,7 +8,7 @@ from casework.errors import Forbidden, NotFound
 from casework.units.models import Unit
 from casework.users.models import Role
 from casework.users.scope import ancestor_paths, can_see, has_role, unit_filter
-from casework.web.context import commit, current_user, db
+from casework.web.context import commit, current_user, db, runtime
 from casework.web.idempotency import idempotent
 from casework.web.routes.units import visible_unit
 from casework.web.rules import LEADS, SIGNED_IN, rule
@@ -58,7 +58,8 @@ def create_campaign(body):
     leader_unit = visible_unit(body["leader_unit_id"])
     _require_lead(leader_unit)
     campaign = service.create(session=db(), name=body["name"], code=body["code"], starts_on=body["starts_on"],
-                              ends_on=body.get("ends_on"), leader_unit=leader_unit)
+                              ends_on=body.get("ends_on"), leader_unit=leader_unit,
+                              timezone=runtime().settings.timezone)
     commit()
     return campaign
 

@@ -6,21 +6,17 @@ from casework.cases import queries, service
 from casework.cases.permissions import visible_case
 from casework.cases.schemas import CaseCreate, CaseList, CaseListArgs, CaseOut, EventRequest, HistoryOut
 from casework.web import paging
-from casework.web.context import commit, current_user, db, runtime
+from casework.web.context import commit, current_user, db
 from casework.web.idempotency import idempotent
 from casework.web.rules import SIGNED_IN, WORKS_CASES, rule
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases (整改事项) and their events")
 
 
-def _today():
-    return queries.today(runtime().settings.tz)
-
-
-def _show(case, *, with_allowed: bool = True) -> dict:
+def _show(case) -> dict:
     session = db()
-    return queries.describe(session=session, case=case, closed=queries.closed_states(session), on=_today(),
-                            actor=current_user() if with_allowed else None)
+    return queries.describe(session=session, case=case, closed=queries.closed_states(session),
+                            calendar=queries.Calendar(session), actor=current_user())
 
 
 @blp.route("", methods=["GET"])
@@ -33,11 +29,11 @@ def list_cases(args):
                                      ("state", "unit_id", "campaign_id", "assignee_id", "overdue", "q")})
     bound_to = {"sort": args["sort"], "filters": filters.__dict__, "user": current_user().id}
     after = paging.decode(args.get("cursor"), bound_to)
-    session, on = db(), _today()
+    session = db()
     rows, last = queries.list_cases(session=session, user=current_user(), filters=filters, sort=args["sort"],
-                                    limit=args["limit"], after=after, on=on)
-    closed = queries.closed_states(session)
-    return {"items": [queries.describe(session=session, case=c, closed=closed, on=on) for c in rows],
+                                    limit=args["limit"], after=after)
+    closed, calendar = queries.closed_states(session), queries.Calendar(session)
+    return {"items": [queries.describe(session=session, case=c, closed=closed, calendar=calendar) for c in rows],
             "next_cursor": paging.encode(last, bound_to) if last else None}
 
 
