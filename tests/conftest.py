@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from casework.config import Settings
-from casework.db import make_engine, make_sessionmaker
 from casework.migrate import upgrade
 from casework.models import Base
 from casework.paths import workflows_dir
@@ -83,7 +82,7 @@ def _settings(tmp_path: Path, database_url: str, **extra) -> Settings:
     return Settings(
         instance_dir=tmp_path, database_url=database_url, redis_url=None,
         storage_dir=tmp_path / "evidence", secret_key="test-secret-key-" + uuid.uuid4().hex,
-        workflows_dir=workflows_dir(), password_hash_fast=True, **extra,
+        workflows_dir=workflows_dir(), **extra,
     )
 
 
@@ -95,10 +94,7 @@ def make_runtime(backend: str, tmp_path: Path, request) -> Runtime:
     else:
         url = request.getfixturevalue("pg_database_url")
         _truncate_all(url)
-    runtime = Runtime(settings=_settings(tmp_path, url), engine=None, sessions=None)  # type: ignore[arg-type]
-    runtime.engine = make_engine(url)
-    runtime.sessions = make_sessionmaker(runtime.engine)
-    return runtime
+    return Runtime.open(_settings(tmp_path, url))
 
 
 @pytest.fixture(params=BACKENDS)

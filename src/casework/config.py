@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -51,8 +51,6 @@ class Settings:
     workflows_dir: Path
     timezone: str = "Asia/Shanghai"
     token_ttl: int = 12 * 3600
-    password_hash_fast: bool = False
-    extra: dict = field(default_factory=dict)
 
     @property
     def tz(self) -> ZoneInfo:
