@@ -46,3 +46,30 @@ def test_a_campaign_with_an_unknown_time_zone_is_refused(session, make):
         campaigns.create(session=session, name="x", code="TZ", starts_on=queries.today(ZoneInfo(WEST)),
                          leader_unit=make.unit("township"), timezone="Mars/Olympus")
     assert refused.value.details["field"] == "timezone"
+
+
+def test_describing_a_page_of_cases_does_not_ask_the_database_once_per_case(session, make):
+    from sqlalchemy import event
+
+    leader = make.user("leader", "township")
+    opened = [make.case("village", by=leader, title=f"问题{i}") for i in range(10)]
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    def describe_all(page):
+        statements.clear()
+        fresh = session.__class__(bind=session.get_bind())  # a new request: nothing cached yet
+        closed, calendar = queries.closed_states(fresh), queries.Calendar(fresh)
+        event.listen(fresh.get_bind(), "before_cursor_execute", count)
+        try:
+            for case in page:
+                queries.describe(session=fresh, case=case, closed=closed, calendar=calendar)
+        finally:
+            event.remove(fresh.get_bind(), "before_cursor_execute", count)
+            fresh.close()
+        return len(statements)
+
+    session.commit()
+    assert describe_all(opened) == describe_all(opened[:1])

@@ -92,13 +92,17 @@ def sync_folder(*, session: Session, folder: Path) -> list[Pinned]:
 
 
 def get(*, session: Session, key: str, version: int) -> Pinned:
-    """The stored definition of (key, version)."""
-    row = session.scalars(
-        select(WorkflowVersion).where(WorkflowVersion.key == key, WorkflowVersion.version == version)
-    ).first()
-    if row is None:
-        raise NotFound("workflow_not_found", ref=f"{key} v{version}")
-    return _pinned(row)
+    """The stored definition of (key, version), looked up once per session (a page of cases
+    would otherwise ask the database once per case)."""
+    seen = session.info.setdefault("casework.workflow_versions", {})
+    if (key, version) not in seen:
+        row = session.scalars(
+            select(WorkflowVersion).where(WorkflowVersion.key == key, WorkflowVersion.version == version)
+        ).first()
+        if row is None:
+            raise NotFound("workflow_not_found", ref=f"{key} v{version}")
+        seen[(key, version)] = _pinned(row)
+    return seen[(key, version)]
 
 
 def current(*, session: Session, include_retired: bool = False) -> dict[str, Pinned]:
