@@ -11,6 +11,7 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign i
 
 @blp.route("/token", methods=["POST"])
 @rule(PUBLIC)
+@blp.doc(security=[])
 @blp.arguments(TokenRequest)
 @blp.response(200, TokenOut)
 def token(body):
