@@ -11,7 +11,7 @@ from werkzeug.routing import IntegerConverter
 
 from casework.config import Settings
 from casework.runtime import Runtime
-from casework.web import errors, rules
+from casework.web import errors, request_shape, rules
 from casework.web.context import close_session
 from casework.web.routes import BLUEPRINTS
 
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         return send_from_directory(SWAGGER_DIST, filename)
 
     swagger_static.casework_rule = rules.PUBLIC
+    app.before_request(request_shape.refuse_malformed)
     app.before_request(rules.enforce)
     app.teardown_appcontext(close_session)
     errors.register(app)

@@ -10,7 +10,7 @@ from flask import Flask, jsonify, request
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
-from casework.errors import BadRequest, CaseworkError
+from casework.errors import CaseworkError
 from casework.messages import render
 
 log = logging.getLogger(__name__)
@@ -76,49 +76,6 @@ def _http_error(exc: HTTPException):
         log.error("unhandled server error: %s", exc)
         return error_response(500, "internal_error")
     return error_response(status, _HTTP_CODES.get(status, "bad_request"))
-
-
-MAX_JSON_DEPTH = 32  # the API's bodies nest three levels at most
-
-
-class _DuplicateKey(Exception):
-    pass
-
-
-def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # json.loads keeps the last of duplicate keys; two "version" fields mean a confused client.
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(key)
-        result[key] = value
-    return result
-
-
-def refuse_unreadable_json() -> None:
-    """A JSON body the parser would choke on later is a 400 now, not a 500 from inside webargs.
-
-    webargs catches only JSONDecodeError, so deep nesting (RecursionError) and integers past
-    Python's 4300-digit limit (ValueError) escaped as server errors.
-    """
-    if not request.is_json:
-        return
-    raw = request.get_data(cache=True)
-    if not raw:
-        return
-    try:
-        value = json.loads(raw, object_pairs_hook=_refuse_duplicate_keys)
-    except _DuplicateKey as exc:
-        raise BadRequest("malformed_json", reason=f"the key {exc.args[0]!r} appears twice")
-    except (ValueError, RecursionError):
-        raise BadRequest("malformed_json", reason="the body could not be parsed")
-    level, todo = 0, [value]
-    while todo:
-        level += 1
-        if level > MAX_JSON_DEPTH:
-            raise BadRequest("malformed_json", reason=f"nested deeper than {MAX_JSON_DEPTH} levels")
-        todo = [v for c in todo if isinstance(c, (list, dict))
-                for v in (c.values() if isinstance(c, dict) else c) if isinstance(v, (list, dict))]
 
 
 def _unexpected(exc: Exception):

@@ -15,11 +15,9 @@ from dataclasses import dataclass
 
 from flask import Flask, g, request
 
-from werkzeug.exceptions import UnsupportedMediaType
-
-from casework.errors import BadRequest, Forbidden
+from casework.errors import Forbidden
 from casework.users.models import Role, User
-from casework.web import auth, errors
+from casework.web import auth
 from casework.web.context import db, runtime
 
 
@@ -69,14 +67,6 @@ def enforce() -> None:
 
     if request.endpoint is None:  # 404/405: let the error handlers answer
         return
-    try:
-        request.args  # werkzeug decodes the query string strictly: raw GBK bytes would be a 500
-    except UnicodeDecodeError:
-        raise BadRequest("malformed_query")
-    if request.method in ("POST", "PUT", "PATCH") and request.content_length and not request.is_json:
-        raise UnsupportedMediaType()
-    if request.method in ("POST", "PUT", "PATCH"):
-        errors.refuse_unreadable_json()
     which = rule_of(current_app, request.endpoint)
     if which is None:
         raise RuntimeError(f"route {request.endpoint} declares no rule")
