@@ -43,3 +43,35 @@ def test_only_auditors_and_admins_verify(town, as_):
     for who in ("leader", "clerk"):
         assert_error(as_(who).get("/api/v1/audit/verify"), 403, "forbidden")
     assert as_("admin").get("/api/v1/audit/verify").status_code == 200
+
+
+def test_an_auditor_finds_who_gave_a_user_leader_rights_and_when(runtime, town, as_):
+    admin = as_("admin")
+    made = admin.post("/api/v1/users", {"username": "new_leader", "password": "a-long-password",
+                                        "memberships": [{"unit_id": town.unit("village"), "role": "leader"}]})
+    assert made.status_code == 201
+    user_id = made.get_json()["id"]
+    page = as_("auditor").get(f"/api/v1/audit/admin-log?target_type=user&target_id={user_id}").get_json()
+    actions = [(e["action"], e["actor_id"], e["payload"].get("role")) for e in page["items"]]
+    assert actions == [("role.grant", town.user("admin"), "leader"), ("user.create", town.user("admin"), None)]
+    assert all(e["at"] for e in page["items"]) and page["next_cursor"] is None
+
+
+def test_the_admin_log_keeps_to_the_auditor_s_scope_and_pages(runtime, town, as_):
+    with runtime.transaction() as session:
+        factory_for(session, town).user("auditor", "village2", username="village2_auditor")
+    everything = as_("auditor").get("/api/v1/audit/admin-log?limit=200").get_json()["items"]
+    mine = as_("village2_auditor").get("/api/v1/audit/admin-log?limit=200").get_json()["items"]
+    assert {(e["target_type"], e["target_id"]) for e in mine} < {(e["target_type"], e["target_id"]) for e in everything}
+    assert ("unit", town.unit("village")) not in {(e["target_type"], e["target_id"]) for e in mine}
+    seen, cursor = [], None
+    while True:
+        url = "/api/v1/audit/admin-log?limit=3" + (f"&cursor={cursor}" if cursor else "")
+        page = as_("auditor").get(url).get_json()
+        seen += [e["id"] for e in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [e["id"] for e in everything]
+    first = as_("auditor").get("/api/v1/audit/admin-log?limit=3").get_json()["next_cursor"]
+    assert_error(as_("auditor").get(f"/api/v1/audit/admin-log?target_type=unit&cursor={first}"), 400, "bad_cursor")

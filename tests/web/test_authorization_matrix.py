@@ -45,6 +45,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("api-docs.openapi_swagger_ui", "GET"):   row(200, 200, 200, 200, 200,   200, 200, 200, 200),
     ("swagger_static", "GET"):                row(200, 200, 200, 200, 200,   200, 200, 200, 200),
     ("audit.verify", "GET"):                  row(401, 200, 403, 403, 200,   200, 403, 403, 200),
+    ("audit.list_admin_log", "GET"):          row(401, 200, 403, 403, 200,   200, 403, 403, 200),
     ("campaigns.list_campaigns", "GET"):      row(401, 200, 200, 200, 200,   200, 200, 200, 200),
     ("campaigns.create_campaign", "POST"):    row(401, 201, 201, 403, 403,   404, 404, 403, 403),
     ("campaigns.get_campaign", "GET"):        row(401, 200, 200, 200, 200,   404, 404, 404, 404),
@@ -111,6 +112,8 @@ def call(world: World, endpoint: str, method: str, actor: str):
         ("api-docs.openapi_swagger_ui", "GET"): ("/api/docs", None),
         ("swagger_static", "GET"): ("/api/docs/static/swagger-ui.css", None),
         ("audit.verify", "GET"): ("/api/v1/audit/verify", None),
+        ("audit.list_admin_log", "GET"): (f"/api/v1/audit/admin-log?target_type=user&target_id={t.user('target')}",
+                                          None),
         ("campaigns.list_campaigns", "GET"): ("/api/v1/campaigns", None),
         ("campaigns.create_campaign", "POST"): ("/api/v1/campaigns", {
             "name": "人居环境整治", "code": f"M{n}", "starts_on": "2026-12-01", "leader_unit_id": village}),

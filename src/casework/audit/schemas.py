@@ -1,6 +1,10 @@
 """What an audit check looks like on the wire."""
 
-from marshmallow import Schema, fields
+import json
+
+from marshmallow import Schema, fields, validate
+
+from casework.schema_fields import Id
 
 
 class BadEventOut(Schema):
@@ -15,3 +19,25 @@ class VerifyOut(Schema):
     checked = fields.Integer()
     cases = fields.Integer()
     first_bad = fields.Nested(BadEventOut, allow_none=True)
+
+
+class AdminLogArgs(Schema):
+    target_type = fields.String(validate=validate.OneOf(["unit", "user"]))
+    target_id = Id(strict=False)
+    limit = fields.Integer(validate=validate.Range(min=1, max=200), load_default=50)
+    cursor = fields.String(validate=validate.Length(max=1000))
+
+
+class AdminLogEntryOut(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor_id = fields.Integer(allow_none=True, metadata={"description": "null for the command line"})
+    action = fields.String(metadata={"description": "unit.create, user.create, role.grant, user.disable, …"})
+    target_type = fields.String()
+    target_id = fields.Integer(allow_none=True)
+    payload = fields.Function(lambda entry: json.loads(entry.payload))
+
+
+class AdminLogPage(Schema):
+    items = fields.List(fields.Nested(AdminLogEntryOut))
+    next_cursor = fields.String(allow_none=True)

@@ -1,7 +1,10 @@
 from flask_smorest import Blueprint
 
+from casework.audit import admin_log
+from casework.audit.schemas import AdminLogArgs, AdminLogPage, VerifyOut
 from casework.audit.verify import verify_all
-from casework.audit.schemas import VerifyOut
+from casework.errors import BadRequest
+from casework.web import paging
 from casework.web.context import current_user, db
 from casework.web.rules import AUDITS, rule
 
@@ -14,3 +17,22 @@ blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit", description="The 
 def verify():
     """Recompute the hash chain of every case in your scope and name the first event that does not match."""
     return verify_all(session=db(), user=current_user())
+
+
+@blp.route("/admin-log", methods=["GET"])
+@rule(AUDITS)
+@blp.arguments(AdminLogArgs, location="query")
+@blp.response(200, AdminLogPage)
+def list_admin_log(args):
+    """Who created units and users and granted or changed roles, newest first (filter by target)."""
+    bound_to = {"target_type": args.get("target_type"), "target_id": args.get("target_id"),
+                "user": current_user().id}
+    after = paging.decode(args.get("cursor"), bound_to)
+    if after is not None and not (len(after) == 1 and isinstance(after[0], int)):
+        raise BadRequest("bad_cursor")
+    entries = admin_log.page(session=db(), user=current_user(), target_type=args.get("target_type"),
+                             target_id=args.get("target_id"), limit=args["limit"] + 1,
+                             before_id=after[0] if after else None)
+    more = len(entries) > args["limit"]
+    entries = entries[: args["limit"]]
+    return {"items": entries, "next_cursor": paging.encode([entries[-1].id], bound_to) if more else None}
