@@ -131,6 +131,14 @@ def test_reassign_moves_the_case_to_another_unit_and_out_of_the_old_ones_sight(m
     assert make.fire(case, "start", other_clerk).state == "rectifying"
 
 
+def test_reassign_without_an_assignee_clears_the_old_unit_s_assignee(make):
+    driver = Driver(make, "village")
+    clerk = make.user("unit", "village")
+    case = make.fire(driver.open(), "assign", driver.people[0], assignee_id=clerk.id)
+    case = make.fire(case, "reassign", driver.people[0], unit_id=make.unit("village2").id)
+    assert (case.unit_id, case.assignee_id) == (make.unit("village2").id, None)
+
+
 def test_reassign_to_a_unit_outside_ones_scope_is_refused(make):
     driver = Driver(make, "village")
     case = driver.to_state(driver.open(), "assigned")

@@ -205,6 +205,9 @@ def fire(*, session: Session, case_id: int, event: str, actor: User, version: An
     for name in ("assignee_id", "unit_id", "deadline"):
         if name in clean:
             changes[name] = clean[name]
+    if "unit_id" in clean and "assignee_id" not in clean:
+        # The old unit's person has no business with the case once it moves to another unit.
+        changes["assignee_id"] = None
     if target != case.state:
         # A new state starts its own clock; escalation counts again from the bottom rung.
         changes["escalation_level"] = 0
