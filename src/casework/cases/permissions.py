@@ -12,9 +12,9 @@ from casework.users.scope import can_see, has_role
 from casework.workflows.definition import EventDef
 
 
-def visible_case(*, session: Session, case_id: int, user: User, for_update: bool = False) -> tuple[Case, Unit]:
+def visible_case(*, session: Session, case_id: int, user: User) -> tuple[Case, Unit]:
     """The case and its unit if the user may see it; otherwise not found (never forbidden)."""
-    case = session.get(Case, case_id, with_for_update=for_update) if case_id else None
+    case = session.get(Case, case_id) if case_id else None
     unit = session.get(Unit, case.unit_id) if case else None
     if case is None or unit is None or not can_see(user, unit):
         raise NotFound("case_not_found", ref=case_id)
