@@ -49,7 +49,7 @@ def pg_database_url():
     if problem:
         if REQUIRE_POSTGRES:
             pytest.fail(problem + " (CASEWORK_REQUIRE_POSTGRES=1)")
-        pytest.skip(problem)
+        pytest.skip(problem + " (set CASEWORK_REQUIRE_POSTGRES=1, as .ci/run does, to fail instead)")
     name = f"casework_test_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
