@@ -17,7 +17,8 @@ from casework.campaigns.models import Campaign
 from casework.cases import service as cases
 from casework.evidence.models import Evidence
 from casework.units import service as units
-from casework.units.models import Unit, UnitKind
+from casework.units.models import Unit
+from casework.vocabulary import UnitKind
 from casework.users import service as users
 from casework.users.models import User
 

@@ -11,7 +11,7 @@ import pytest
 
 from casework.paths import workflows_dir
 from casework.workflows.definition import (
-    InvalidWorkflow, RoleSpec, WorkflowError, from_data, load_file, load_folder, parse_duration,
+    InvalidWorkflow, WorkflowError, from_data, load_file, load_folder, parse_duration,
 )
 
 # A small valid workflow; the line numbers matter to the tests below.

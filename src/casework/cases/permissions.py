@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 from casework.cases.models import Case
 from casework.errors import NotFound
 from casework.units.models import Unit
-from casework.users.models import Role, User
+from casework.users.models import User
+from casework.vocabulary import Role
 from casework.users.scope import can_see, has_role
 from casework.workflows.definition import EventDef
 

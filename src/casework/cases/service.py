@@ -23,7 +23,8 @@ from casework.evidence.models import Evidence
 from casework.outbox.models import OutboxMessage
 from casework.text import clean_date, clean_id, clean_text
 from casework.units.models import Unit
-from casework.users.models import Role, User
+from casework.users.models import User
+from casework.vocabulary import Role
 from casework.users.scope import can_see, has_role
 from casework.workflows import registry
 from casework.workflows.definition import EventDef, WorkflowDefinition

@@ -1,20 +1,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.db import Base, UTCDateTime, utcnow
-
-
-class UnitKind(StrEnum):
-    TOWNSHIP = "township"  # 镇
-    OFFICE = "office"  # 站/办
-    VILLAGE = "village"  # 村(社区)
-    WORK_TEAM = "work_team"  # 驻村工作队
-    ASSISTANCE_OFFICER = "assistance_officer"  # 帮扶责任人
 
 
 class Unit(Base):

@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from casework.schema_fields import Id, Text
-from casework.units.models import UnitKind
+from casework.vocabulary import UnitKind
 
 
 class UnitCreate(Schema):

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from casework.audit import admin_log
 from casework.errors import Conflict, NotFound, Unprocessable
-from casework.units.models import Unit, UnitKind
+from casework.units.models import Unit
+from casework.vocabulary import UnitKind
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 

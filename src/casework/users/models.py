@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
@@ -11,13 +10,6 @@ from casework.db import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from casework.units.models import Unit
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    LEADER = "leader"
-    UNIT = "unit"
-    AUDITOR = "auditor"
 
 
 class User(Base):

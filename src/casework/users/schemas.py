@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from casework.schema_fields import Id, Text
-from casework.users.models import Role
+from casework.vocabulary import Role
 
 
 class MembershipIn(Schema):

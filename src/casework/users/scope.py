@@ -8,8 +8,9 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, false, or_
 
 from casework.units.models import Unit
-from casework.users.models import Role, User
-from casework.workflows.definition import RoleSpec
+from casework.users.models import User
+from casework.vocabulary import Role
+from casework.vocabulary import RoleSpec
 
 
 def _paths(user: User, roles: set[str] | None = None) -> list[str]:

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from casework.audit import admin_log
 from casework.errors import Conflict, NotFound, Unprocessable
 from casework.units.models import Unit
-from casework.users.models import Membership, Role, User
+from casework.users.models import Membership, User
+from casework.vocabulary import Role
 from casework.users.passwords import hash_password
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")

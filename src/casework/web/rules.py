@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from flask import Flask, g, request
 
 from casework.errors import Forbidden
-from casework.users.models import Role, User
+from casework.users.models import User
+from casework.vocabulary import Role
 from casework.web import auth
 from casework.web.context import db, runtime
 

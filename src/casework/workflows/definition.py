@@ -17,9 +17,7 @@ from typing import Any
 
 from statemachine import StateChart
 
-from casework.evidence.kinds import EvidenceKind
-from casework.units.models import UnitKind
-from casework.users.models import Role
+from casework.vocabulary import EVIDENCE_KINDS, UNIT_KINDS, Role, RoleSpec
 from casework.workflows import strict_yaml
 
 # Fields an event may require or accept from the caller.
@@ -62,22 +60,6 @@ class InvalidWorkflow(Exception):
 
 
 @dataclass(frozen=True)
-class RoleSpec:
-    """A role, optionally qualified by the kind of unit the membership sits in (leader@township)."""
-
-    role: str
-    unit_kind: str | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> "RoleSpec":
-        role, _, kind = text.partition("@")
-        return cls(role, kind or None)
-
-    def __str__(self) -> str:
-        return f"{self.role}@{self.unit_kind}" if self.unit_kind else self.role
-
-
-@dataclass(frozen=True)
 class StateDef:
     key: str
     label: str
@@ -98,10 +80,6 @@ class EventDef:
     accepts: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
     not_by_actor_of: str | None = None
-
-    @property
-    def moves(self) -> bool:
-        return self.target is not None
 
     def fields(self) -> tuple[str, ...]:
         """Every field the caller may send with this event."""
@@ -227,7 +205,7 @@ def _parse_roles(check: _Checker, data: dict, path: tuple) -> tuple[RoleSpec, ..
         spec = RoleSpec.parse(name)
         if spec.role not in WORKING_ROLES:
             check.error(path + ("roles",), f"role {spec.role!r} cannot fire events; use {' or '.join(WORKING_ROLES)}")
-        if spec.unit_kind is not None and spec.unit_kind not in {k.value for k in UnitKind}:
+        if spec.unit_kind is not None and spec.unit_kind not in UNIT_KINDS:
             check.error(path + ("roles",), f"unknown unit kind {spec.unit_kind!r} in {name!r}")
         specs.append(spec)
     return tuple(specs)
@@ -297,7 +275,7 @@ def _parse_events(check: _Checker, data: Any, states: dict[str, StateDef]) -> di
             target = None
         requires = check.str_list(body, "requires", path, set(EVENT_FIELDS))
         accepts = check.str_list(body, "accepts", path, set(EVENT_FIELDS))
-        evidence = check.str_list(body, "evidence", path, {k.value for k in EvidenceKind})
+        evidence = check.str_list(body, "evidence", path, EVIDENCE_KINDS)
         not_by = body.get("not_by_actor_of")
         if not_by is not None and (not isinstance(not_by, str) or not_by not in data):
             check.error(path + ("not_by_actor_of",), f"unknown event {not_by!r}")
@@ -374,7 +352,7 @@ def parse(data: Any, *, source: str, node=None) -> WorkflowDefinition:
     if not isinstance(description, str):
         check.error(("description",), "must be text")
         description = ""
-    applies_to = check.str_list(data, "applies_to", (), {k.value for k in UnitKind})
+    applies_to = check.str_list(data, "applies_to", (), UNIT_KINDS)
     states = _parse_states(check, data.get("states"))
     initial = data.get("initial")
     if initial not in states:

@@ -6,7 +6,7 @@ from casework.campaigns.models import Campaign, InspectionItem
 from casework.campaigns.schemas import CampaignCreate, CampaignList, CampaignOut, ItemCreate, ItemList, ItemOut
 from casework.errors import Forbidden, NotFound
 from casework.units.models import Unit
-from casework.users.models import Role
+from casework.vocabulary import Role
 from casework.users.scope import ancestor_paths, can_see, has_role, unit_filter
 from casework.web.context import commit, current_user, db, runtime
 from casework.web.idempotency import idempotent
