@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from casework.config import Settings
+from casework import memo
 from casework.migrate import upgrade
 from casework.models import Base
 from casework.paths import workflows_dir
@@ -76,6 +77,8 @@ def _truncate_all(url: str) -> None:
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
+    # Ids start again from 1: what the process remembered of the old rows no longer holds.
+    memo.forget_all()
 
 
 def _settings(tmp_path: Path, database_url: str, **extra) -> Settings:

@@ -71,8 +71,8 @@ class Driver:
     def definition(self, case: Case) -> WorkflowDefinition:
         return cases.definition_of(session=self.session, case=case)
 
-    def open(self) -> Case:
-        return self.make.case(self.where, by=self.people[0])
+    def open(self, **fields) -> Case:
+        return self.make.case(self.where, by=self.people[0], **fields)
 
     def who_may(self, case: Case, event: str) -> User:
         """Someone the service would let fire `event` now, or a leader if nobody may."""

@@ -7,10 +7,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 
 from casework.cli import main
-from casework.paths import workflows_dir
+from casework.paths import migrations_dir, workflows_dir
 from casework.users.passwords import verify_password
 
 # Anything set in the developer's shell that would point the command elsewhere is cleared.
@@ -46,7 +47,8 @@ def test_db_upgrade_makes_the_sqlite_file_in_the_instance_folder(tmp_path, casew
     result = casework("db", "upgrade")
     assert result.exit_code == 0
     assert result.output == f"database is up to date: sqlite:///{tmp_path / 'casework.db'}\n"
-    assert rows(tmp_path / "casework.db", "SELECT version_num FROM alembic_version") == [("0001",)]
+    head = ScriptDirectory(str(migrations_dir())).get_current_head()
+    assert rows(tmp_path / "casework.db", "SELECT version_num FROM alembic_version") == [(head,)]
     assert casework("db", "upgrade").exit_code == 0  # again: nothing to do
 
 
@@ -95,6 +97,39 @@ def test_units_create_refuses_with_a_message_and_exit_2(database, casework, args
     assert result.exit_code == 2
     assert message in result.stderr
     assert rows(database, "SELECT count(*) FROM units") == [(0,)]
+
+
+def test_units_create_refuses_a_second_root_and_says_how_to_add_under_the_first(database, casework):
+    casework("units", "create", "清水镇", "--kind", "township", "--code", "QS")
+    result = casework("units", "create", "石桥镇", "--kind", "township", "--code", "SQ")
+    assert result.exit_code == 2
+    assert "--parent QS" in result.stderr
+    assert rows(database, "SELECT code FROM units") == [("QS",)]
+
+
+def test_units_list_and_users_list_show_the_tree_and_the_people(database, casework):
+    casework("units", "create", "清水镇", "--kind", "township", "--code", "QS")
+    casework("units", "create", "青山村", "--kind", "village", "--code", "QS-V01", "--parent", "QS")
+    casework("users", "create", "clerk", "--role", "unit", "--unit", "QS-V01", "--password", "long-enough-pass",
+             "--display-name", "赵专干")
+    units = casework("units", "list")
+    assert units.exit_code == 0
+    assert [line.split() for line in units.output.splitlines()] == [
+        ["QS", "township", "清水镇"], ["QS-V01", "village", "青山村"]]
+    assert units.output.splitlines()[1].startswith("  QS-V01")  # indented under its parent
+    users = casework("users", "list")
+    assert users.output.split() == ["clerk", "赵专干", "unit@QS-V01"]
+
+
+def test_campaigns_create_opens_a_campaign_led_by_a_unit(database, casework):
+    casework("units", "create", "清水镇", "--kind", "township", "--code", "QS")
+    result = casework("campaigns", "create", "QS", "迎考核大排查", "--leader-unit", "QS", "--starts", "2026-11-01",
+                      "--ends", "2026-12-31")
+    assert (result.exit_code, result.output) == (0, "campaign QS (id 1) created, led by QS\n")
+    assert rows(database, "SELECT code, name, starts_on, ends_on, timezone FROM campaigns") == [
+        ("QS", "迎考核大排查", "2026-11-01", "2026-12-31", "Asia/Shanghai")]
+    again = casework("campaigns", "create", "QS", "重复", "--leader-unit", "QS", "--starts", "2026-11-01")
+    assert again.exit_code == 2 and "already exists" in again.stderr
 
 
 def password_of(database: Path, username: str) -> str:
@@ -152,10 +187,10 @@ def test_users_create_refuses_a_taken_username(database, casework):
 def test_demo_then_audit_verify_passes(database, casework):
     result = casework("demo")
     assert result.exit_code == 0
-    assert result.output.startswith("demo loaded: township QS, 13 villages, 8 cases")
-    assert rows(database, "SELECT count(*) FROM cases") == [(8,)]
+    assert result.output.startswith("demo loaded: township QS, 13 villages, 9 cases")
+    assert rows(database, "SELECT count(*) FROM cases") == [(9,)]
     result = casework("audit", "verify")
-    assert (result.exit_code, result.output) == (0, "audit OK: 8 case(s), 26 event(s) checked\n")
+    assert (result.exit_code, result.output) == (0, "audit OK: 9 case(s), 27 event(s) checked\n")
 
 
 def test_demo_twice_changes_nothing(database, casework):
@@ -167,25 +202,32 @@ def test_demo_twice_changes_nothing(database, casework):
     assert rows(database, counts) == before
 
 
+def number_of(database: Path, title: str) -> str:
+    [(number,)] = rows(database, "SELECT number FROM cases WHERE title = ?", title)
+    return number
+
+
 def test_audit_verify_names_the_case_number_and_seq_of_a_tampered_event(database, casework):
     casework("demo")
+    number = number_of(database, "青山村扶贫手册走访信息漏项")
     with sqlite3.connect(database) as conn:
         conn.execute("UPDATE case_events SET payload = ? WHERE seq = 4 AND case_id = "
-                     "(SELECT id FROM cases WHERE number = 'QS-2026-0003')", ('{"comment":"已核查全部12户"}',))
+                     "(SELECT id FROM cases WHERE number = ?)", ('{"comment":"已核查全部12户"}', number))
     result = casework("audit", "verify")
     assert result.exit_code == 1
-    assert "AUDIT FAILED: case QS-2026-0003" in result.stderr and "event 4:" in result.stderr
+    assert f"AUDIT FAILED: case {number}" in result.stderr and "event 4:" in result.stderr
     assert "contents changed" in result.stderr
 
 
 def test_audit_verify_catches_a_removed_last_event(database, casework):
     casework("demo")
+    number = number_of(database, "扶贫项目信息录入不完整")
     with sqlite3.connect(database) as conn:
-        conn.execute("DELETE FROM case_events WHERE seq = 5 AND case_id = "
-                     "(SELECT id FROM cases WHERE number = 'QS-2026-0005')")
+        conn.execute("DELETE FROM case_events WHERE seq = 5 AND case_id = (SELECT id FROM cases WHERE number = ?)",
+                     (number,))
     result = casework("audit", "verify")
     assert result.exit_code == 1
-    assert "case QS-2026-0005" in result.stderr and "event 5:" in result.stderr
+    assert f"case {number}" in result.stderr and "event 5:" in result.stderr
 
 
 def test_workflows_list_shows_keys_versions_and_retired_ones(tmp_path, database, casework):

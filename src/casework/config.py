@@ -10,6 +10,7 @@
 | CASEWORK_WORKFLOWS_DIR | the shipped workflows/ folder |
 | CASEWORK_TIMEZONE | Asia/Shanghai |
 | CASEWORK_TOKEN_TTL | 43200 (seconds) |
+| CASEWORK_MAX_UPLOAD_MB | 25 (one evidence file) |
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class Settings:
     workflows_dir: Path
     timezone: str = "Asia/Shanghai"
     token_ttl: int = 12 * 3600
+    max_upload_bytes: int = 25 * 1024 * 1024
 
     @property
     def tz(self) -> ZoneInfo:
@@ -74,4 +76,5 @@ class Settings:
             workflows_dir=Path(env.get("CASEWORK_WORKFLOWS_DIR") or workflows_dir()),
             timezone=env.get("CASEWORK_TIMEZONE") or "Asia/Shanghai",
             token_ttl=int(env.get("CASEWORK_TOKEN_TTL") or 12 * 3600),
+            max_upload_bytes=int(float(env.get("CASEWORK_MAX_UPLOAD_MB") or 25) * 1024 * 1024),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -80,6 +80,11 @@ def make_engine(url: str, **kwargs) -> Engine:
     if engine.dialect.name == "sqlite":
         _prepare_sqlite(engine)
     return engine
+
+
+def safe_url(url: str) -> str:
+    """The database URL with its password hidden, fit to print."""
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

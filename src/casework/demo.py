@@ -1,13 +1,14 @@
 """The demo campaign: a township, its 13 villages and offices, a user per role, a few cases.
 
 Taken by hand from samples/inspection-plan.txt (plan import comes later); loading it twice is a
-no-op.
+no-op. The cases' deadlines count from the day the demo is loaded, so some are already overdue
+and some due within two days whenever anyone runs it.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,7 +26,7 @@ from casework.users.models import User
 CAMPAIGN_CODE = "QS"
 VILLAGES = ["青山村", "石桥村", "柳溪村", "桃源村", "枫林村", "新田村", "龙泉村",
             "白沙社区", "红星村", "金竹村", "长岭村", "河口村", "云台村"]
-DEADLINE = date(2026, 11, 30)  # "11月30日前"
+PLAN_DEADLINE = (11, 30)  # "11月30日前", in the campaign's year
 
 ITEMS = [
     ("三.(一).1", "贫困户增收情况排查",
@@ -98,10 +99,15 @@ def _drive(session: Session, case_id: int, steps: list[tuple[User, str, dict]]) 
         cases.fire(session=session, case_id=case_id, event=event, actor=actor, version=case.version, fields=fields)
 
 
-def load(*, session: Session, password: str) -> bool:
-    """Load the demo into an empty-enough database; False when it is already there."""
+def load(*, session: Session, password: str, today: date | None = None) -> int:
+    """Load the demo into an empty-enough database; how many cases it opened (0: already there)."""
+    today = today or date.today()
+
+    def days(n: int) -> date:
+        return today + timedelta(days=n)
+
     if session.scalars(select(Campaign.id).where(Campaign.code == CAMPAIGN_CODE)).first():
-        return False
+        return 0
     unit = _units(session)
     people = {
         name: users.create(session=session, username=name, password=password, display_name=display,
@@ -109,10 +115,11 @@ def load(*, session: Session, password: str) -> bool:
         for name, display, code, role in DEMO_USERS
     }
     campaign = campaigns.create(session=session, name="迎全省脱贫攻坚考核大排查、大整改", code=CAMPAIGN_CODE,
-                                starts_on=date(2026, 11, 1), ends_on=date(2026, 12, 31), leader_unit=unit["QS"])
+                                starts_on=days(-28), ends_on=days(33), leader_unit=unit["QS"])
+    plan_deadline = date(campaign.starts_on.year, *PLAN_DEADLINE)
     items = [campaigns.add_item(session=session, campaign=campaign, code=code, title=title, what_to_inspect=what,
-                                rectification_measure=how, responsible=who, default_deadline=DEADLINE, position=i)
-             for i, (code, title, what, how, who) in enumerate(ITEMS)]
+                                rectification_measure=how, responsible=who, default_deadline=plan_deadline)
+             for code, title, what, how, who in ITEMS]
     leader, vleader, clerk = people["leader"], people["vleader"], people["clerk"]
     team, officer, station = people["team"], people["officer"], people["station"]
 
@@ -121,26 +128,29 @@ def load(*, session: Session, password: str) -> bool:
                                item_id=items[item].id, title=title, village=extra.pop("village", None), **extra)
         return case.id
 
-    open_(2, "QS-V03", "柳溪村3户贫困户系统信息与实际不一致", village="柳溪村",
+    open_(2, "QS-V03", "柳溪村3户贫困户系统信息与实际不一致", village="柳溪村", deadline=days(-4),
           description="全国扶贫开发信息系统中3户家庭人口数与实际不符。")
-    assigned = open_(3, "QS-V02", "石桥村部分农户对驻村工作队不知晓", village="石桥村")
+    open_(1, "QS-V01", "青山村3户危房改造资料缺失", village="青山村", deadline=days(-2), severity="high",
+          description="3户危房改造验收资料、补助发放记录未归档。")
+    assigned = open_(3, "QS-V02", "石桥村部分农户对驻村工作队不知晓", village="石桥村", deadline=days(1))
     _drive(session, assigned, [(leader, "assign", {})])
-    rectifying = open_(1, "QS-V01", "青山村扶贫手册走访信息漏项", village="青山村", severity="high")
+    rectifying = open_(1, "QS-V01", "青山村扶贫手册走访信息漏项", village="青山村", severity="high", deadline=days(1))
     _drive(session, rectifying, [(leader, "assign", {"assignee_id": clerk.id}), (clerk, "start", {}),
                                  (clerk, "note", {"comment": "已核查12户,补填走访记录8份。"})])
-    evidenced = open_(0, "QS-V01", "青山村2户收入调查表与扶贫手册数据不一致", village="青山村")
+    evidenced = open_(0, "QS-V01", "青山村2户收入调查表与扶贫手册数据不一致", village="青山村", deadline=days(5))
     _drive(session, evidenced, [(leader, "assign", {"assignee_id": clerk.id}), (clerk, "start", {}),
                                 (clerk, "submit", {"comment": "已重新核算收入并经户主确认。"})])
-    verified = open_(2, "QS-FPZ", "扶贫项目信息录入不完整", by=station, description="自查发现2023年产业项目未录入。")
+    verified = open_(2, "QS-FPZ", "扶贫项目信息录入不完整", by=station, description="自查发现2023年产业项目未录入。",
+                     deadline=days(3))
     _drive(session, verified, [(leader, "assign", {}), (station, "start", {}), (station, "submit", {}),
                                (leader, "verify", {"comment": "已核实录入完整。"})])
-    dismissed = open_(3, "QS-V05", "枫林村群众反映帮扶不到位", village="枫林村")
+    dismissed = open_(3, "QS-V05", "枫林村群众反映帮扶不到位", village="枫林村", deadline=days(-1))
     _drive(session, dismissed, [(leader, "dismiss", {"reason": "经核实,反映对象非建档立卡户,不属于本次排查范围。"})])
-    team_case = open_(4, "QS-V01-T", "驻村工作队10月考勤与钉钉打卡记录不一致", village="青山村")
+    team_case = open_(4, "QS-V01-T", "驻村工作队10月考勤与钉钉打卡记录不一致", village="青山村", deadline=days(-1))
     _drive(session, team_case, [(leader, "assign", {}), (team, "start", {})])
     _evidence(session, team_case, "photo", "考勤表.jpg", team)
     _drive(session, team_case, [(team, "submit", {}), (vleader, "village_verify", {})])
-    household = open_(5, "QS-V01-P01", "青山村某户一户一策未得到户主认可", village="青山村")
+    household = open_(5, "QS-V01-P01", "青山村某户一户一策未得到户主认可", village="青山村", deadline=days(2))
     _drive(session, household, [(leader, "assign", {}), (officer, "start", {})])
     _evidence(session, household, "photo", "入户走访.jpg", officer)
-    return True
+    return len(session.scalars(select(cases.Case.id).where(cases.Case.campaign_id == campaign.id)).all())

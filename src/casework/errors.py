@@ -1,14 +1,14 @@
 """Domain errors. Each has a stable code, an HTTP status and a message in Chinese and English.
 
 Services raise these; the web layer turns them into `{"error": {code, message, details}}` and the
-CLI prints the message. Messages live in `casework.messages`, keyed by code.
+CLI prints the message. Messages live in the catalogue (`casework.i18n`), keyed by code.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from casework.messages import render
+from casework.i18n import translate
 
 
 class CaseworkError(Exception):
@@ -20,7 +20,15 @@ class CaseworkError(Exception):
         super().__init__(self.message("en"))
 
     def message(self, language: str = "zh") -> str:
-        return render(self.code, language, self.details)
+        return translate(self.code, language, self.details)
+
+    def public_details(self, language: str = "zh") -> dict[str, Any]:
+        """The details as a client reads them: a nested reason code is spelled out too."""
+        details = dict(self.details)
+        if "reason_code" in details:
+            rest = {k: v for k, v in details.items() if k != "reason_code"}
+            details["reason"] = translate(details["reason_code"], language, rest)
+        return details
 
 
 class BadRequest(CaseworkError):

@@ -1,6 +1,6 @@
 """Every table, imported in one place so the metadata is complete (Alembic, tests)."""
 
-from casework.audit.models import AdminLogEntry, CaseEvent
+from casework.trail.models import AdminLogEntry, CaseEvent
 from casework.campaigns.models import Campaign, InspectionItem
 from casework.cases.models import Case
 from casework.db import Base

@@ -1,4 +1,8 @@
-"""Marshmallow fields that refuse what the database would choke on, with a clear message."""
+"""Marshmallow fields that refuse what the database would choke on, with a clear message.
+
+They apply the same checks as `casework.text`, so a body field and a service argument are judged
+alike; the messages are catalogue codes that the web layer spells out in the caller's language.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +10,27 @@ import unicodedata
 
 from marshmallow import ValidationError, fields, validate
 
-MAX_ID = 2**31 - 1
+from casework.limits import MAX_ID
+from casework.text import problem_with
 
 
 class Text(fields.String):
-    """Text without NUL, other control characters (but newline and tab) or lone surrogates, NFC."""
+    """Text without NUL, other control characters (but newline and tab) or lone surrogates, NFC.
 
-    def __init__(self, *, max_length: int = 200, min_length: int = 0, **kwargs) -> None:
+    `names=True` for names and titles: bidi overrides and isolates are refused too.
+    """
+
+    def __init__(self, *, max_length: int = 200, min_length: int = 0, names: bool = False, **kwargs) -> None:
         validators = list(kwargs.pop("validate", []) or [])
         validators.append(validate.Length(min=min_length, max=max_length))
         super().__init__(validate=validators, **kwargs)
+        self.names = names
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
-            raise ValidationError("Contains an invalid character (lone surrogate).")
-        if any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text):
-            raise ValidationError("Contains a control character.")
+        problem = problem_with(text, names=self.names)
+        if problem:
+            raise ValidationError(problem)
         return unicodedata.normalize("NFC", text)
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import text
 
-from casework.audit.chain import GENESIS, canonical_time, dumps, event_hash
+from casework.trail.chain import GENESIS, canonical_time, dumps, event_hash
 from casework.audit.verify import verify_all
 
 from tests.drive import Driver

@@ -7,6 +7,8 @@ embedded default, writers queue behind BEGIN IMMEDIATE and the outcome must be t
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import json
 import threading
 from collections import Counter
@@ -15,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
-from casework.audit.models import CaseEvent
+from casework.trail.models import CaseEvent
 from casework.audit.verify import verify_all
 from casework.cases import service as cases
 from casework.cases.models import Case
@@ -91,12 +93,15 @@ def test_writers_who_reload_and_retry_all_get_through_in_one_unbroken_chain(runt
     case_id, leader, clerk = case_and_people
 
     def until_through(i):
-        # Leaders extend the deadline now and then; everyone else notes progress.
-        event, actor, fields = (("extend", leader, {"reason": f"第{i}次延期", "deadline": f"2026-12-{i + 1:02d}"})
-                                if i % 5 == 0 else ("note", clerk, {"comment": f"第{i}条进展"}))
+        # Leaders extend the deadline now and then (a day past what they just read, as an
+        # extension must extend); everyone else notes progress.
         for _attempt in range(10 * WRITERS):
             with writers() as session, session.begin():
-                version = session.get(Case, case_id).version
+                seen = session.get(Case, case_id)
+                version, deadline = seen.version, seen.deadline or date(2026, 12, 1)
+            event, actor, fields = (
+                ("extend", leader, {"reason": f"第{i}次延期", "deadline": (deadline + timedelta(days=1)).isoformat()})
+                if i % 5 == 0 else ("note", clerk, {"comment": f"第{i}条进展"}))
             try:
                 with writers() as session, session.begin():
                     cases.fire(session=session, case_id=case_id, event=event, actor=actor, version=version,

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from casework.audit.models import CaseEvent
+from casework.trail.models import CaseEvent
 from casework.audit.verify import verify_all, verify_case
 from casework.cases import service as cases
 from casework.cases.models import Case
@@ -118,6 +118,17 @@ def test_extend_moves_the_deadline_and_keeps_the_state(session, make):
     case = make.fire(case, "extend", driver.people[0], reason="需等待户主返乡签字", deadline="2026-12-15")
     assert (case.state, case.deadline) == ("rectifying", date(2026, 12, 15))
     assert json.loads(history(session, case)[-1].payload) == {"deadline": "2026-12-15", "reason": "需等待户主返乡签字"}
+
+
+@pytest.mark.parametrize("deadline", ["2026-12-15", "2026-12-01"])
+def test_an_extension_must_extend(session, make, deadline):
+    driver = Driver(make, "village")
+    case = driver.to_state(driver.open(deadline="2026-12-15"), "rectifying")
+    with pytest.raises(Unprocessable) as refused:
+        make.fire(case, "extend", driver.people[0], reason="想提前", deadline=deadline)
+    assert (refused.value.details["field"], refused.value.details["reason_code"]) == ("deadline", "extend_not_later")
+    assert "须晚于现在的时限 2026-12-15" in refused.value.message("zh")
+    unchanged(session, case, "rectifying", case.version)
 
 
 def test_reassign_moves_the_case_to_another_unit_and_out_of_the_old_ones_sight(make):

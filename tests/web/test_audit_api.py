@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from casework.audit.models import CaseEvent
+from casework.trail.models import CaseEvent
 
 from tests.web.helpers import assert_error, factory_for
 
@@ -75,3 +75,12 @@ def test_the_admin_log_keeps_to_the_auditor_s_scope_and_pages(runtime, town, as_
     assert seen == [e["id"] for e in everything]
     first = as_("auditor").get("/api/v1/audit/admin-log?limit=3").get_json()["next_cursor"]
     assert_error(as_("auditor").get(f"/api/v1/audit/admin-log?target_type=unit&cursor={first}"), 400, "bad_cursor")
+
+
+def test_renaming_a_user_is_in_the_admin_log_with_the_old_and_new_name(town, as_):
+    clerk = town.user("clerk")
+    assert as_("admin").patch(f"/api/v1/users/{clerk}", {"display_name": "赵专干(已调岗)"}).status_code == 200
+    page = as_("auditor").get(f"/api/v1/audit/admin-log?target_type=user&target_id={clerk}").get_json()
+    newest = page["items"][0]
+    assert (newest["action"], newest["actor_id"]) == ("user.rename", town.user("admin"))
+    assert newest["payload"]["to"] == "赵专干(已调岗)" and newest["payload"]["from"] != newest["payload"]["to"]

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from casework.audit.chain import GENESIS
+from casework.trail.chain import GENESIS
 
 from tests.web.helpers import CHINESE, add_evidence, assert_error
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.web.helpers import CHINESE, POSTGRES_ONLY, assert_error
@@ -192,3 +194,28 @@ def test_a_query_string_in_raw_gbk_is_400_not_500(client, town, login):
     utf8 = client.get("/api/v1/cases", environ_overrides={"QUERY_STRING": "q=危房".encode().decode("latin-1")},
                       headers=login("leader"))
     assert utf8.status_code == 200
+
+
+def test_validation_messages_read_in_the_caller_s_language(client, town, login):
+    body = {"campaign_id": town.campaign_id, "unit_id": town.unit("village"), "title": "x" * 301,
+            "deadline": "2026-13-45", "severity": "urgent", "colour": "red"}
+    zh = assert_error(client.post("/api/v1/cases", json=body, headers=login("leader")), 422)["details"]["fields"]
+    assert zh == {"title": ["长度须在 1 到 300 之间"], "deadline": ["必须是日期,格式为 年-月-日(如 2026-11-30)"],
+                  "severity": ["须为以下之一:low, normal, high"], "colour": ["不认识的字段"]}
+    en = assert_error(client.post("/api/v1/cases", json=body, headers={**login("leader"), "Accept-Language": "en"}),
+                      422)["details"]["fields"]
+    assert en["title"] == ["Length must be between 1 and 300."] and en["colour"] == ["Unknown field."]
+
+
+def test_a_service_refusal_explains_its_reason_in_chinese(client, town, login):
+    body = {"campaign_id": town.campaign_id, "unit_id": town.unit("village"), "title": "x", "deadline": "2100-01-01"}
+    error = assert_error(client.post("/api/v1/cases", json=body, headers=login("leader")), 422, "invalid_field")
+    assert error["message"] == "字段“deadline”无效:日期须在 2000-01-01 至 2099-12-31 之间"
+    assert error["details"]["reason"] == "日期须在 2000-01-01 至 2099-12-31 之间"
+    assert not re.search(r"[A-Za-z]{3,} [a-z]{3,}", error["message"])  # no English sentence left in it
+
+
+def test_chinese_is_sent_as_utf_8_not_escaped(client, town, login):
+    response = client.get("/api/v1/nothing")
+    assert "找不到该地址".encode() in response.get_data()
+    assert b"\\u" not in response.get_data()

@@ -4,12 +4,13 @@ key and the line, so whoever edits the file can find and fix it."""
 from __future__ import annotations
 
 import shutil
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from casework.paths import workflows_dir
+from casework.vocabulary import RoleSpec
+from casework.workdays import Duration
 from casework.workflows.definition import (
     InvalidWorkflow, WorkflowError, from_data, load_file, load_folder, parse_duration,
 )
@@ -55,7 +56,7 @@ def only(errors: list[WorkflowError], key: str) -> WorkflowError:
 def test_the_valid_sample_loads(tmp_path):
     definition = load_file(write(tmp_path, VALID))
     assert definition.key == "default"
-    assert definition.states["found"].time_allowed == timedelta(days=3)
+    assert definition.states["found"].time_allowed == Duration(3, "d")
     assert definition.events["verify"].roles == (RoleSpec("leader", "township"),)
     assert definition.events["verify"].evidence == ("photo",)
 
@@ -127,9 +128,10 @@ def test_a_bad_duration_is_named_with_its_line(tmp_path, duration):
     assert error.line == 6
 
 
-def test_durations_are_whole_days_or_hours():
-    assert parse_duration("3d") == timedelta(days=3)
-    assert parse_duration("12h") == timedelta(hours=12)
+def test_durations_are_whole_days_hours_or_working_days():
+    assert parse_duration("3d") == Duration(3, "d")
+    assert parse_duration("12h") == Duration(12, "h")
+    assert parse_duration("3wd") == Duration(3, "wd")
     with pytest.raises(ValueError):
         parse_duration(3)
 

@@ -4,6 +4,7 @@ import json
 
 from marshmallow import Schema, fields, validate
 
+from casework.limits import CURSOR_MAX, DEFAULT_PAGE, MAX_PAGE
 from casework.schema_fields import Id
 
 
@@ -24,8 +25,8 @@ class VerifyOut(Schema):
 class AdminLogArgs(Schema):
     target_type = fields.String(validate=validate.OneOf(["unit", "user"]))
     target_id = Id(strict=False)
-    limit = fields.Integer(validate=validate.Range(min=1, max=200), load_default=50)
-    cursor = fields.String(validate=validate.Length(max=1000))
+    limit = fields.Integer(validate=validate.Range(min=1, max=MAX_PAGE), load_default=DEFAULT_PAGE)
+    cursor = fields.String(validate=validate.Length(max=CURSOR_MAX))
 
 
 class AdminLogEntryOut(Schema):

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.audit.chain import GENESIS, event_hash
-from casework.audit.models import CaseEvent
+from casework.trail.chain import GENESIS, event_hash
+from casework.trail.models import CaseEvent
 from casework.cases.models import Case
 from casework.units.models import Unit
 from casework.users.models import User

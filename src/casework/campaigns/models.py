@@ -21,6 +21,8 @@ class Campaign(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     # Last case number handed out; bumped with UPDATE … RETURNING so numbers never repeat.
     case_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # Last inspection item position handed out, bumped the same way.
+    item_seq: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -4,12 +4,13 @@ import json
 
 from marshmallow import Schema, fields, validate
 
+from casework.limits import CAMPAIGN_CODE_PATTERN, DESCRIPTION_MAX, KEY_PATTERN, NAME_MAX, PARTIES_MAX, PARTY_MAX, TITLE_MAX
 from casework.schema_fields import Id, Text
 
 
 class CampaignCreate(Schema):
-    name = Text(required=True, min_length=1, max_length=200)
-    code = fields.String(required=True, validate=validate.Regexp(r"^[A-Z][A-Z0-9]{0,15}$"),
+    name = Text(required=True, min_length=1, max_length=NAME_MAX, names=True)
+    code = fields.String(required=True, validate=validate.Regexp(CAMPAIGN_CODE_PATTERN),
                          metadata={"description": "prefix of the case numbers, e.g. QS"})
     starts_on = fields.Date(required=True)
     ends_on = fields.Date()
@@ -32,13 +33,13 @@ class CampaignList(Schema):
 
 
 class ItemCreate(Schema):
-    title = Text(required=True, min_length=1, max_length=300)
+    title = Text(required=True, min_length=1, max_length=TITLE_MAX, names=True)
     code = Text(max_length=64)
-    what_to_inspect = Text(max_length=20000)
-    rectification_measure = Text(max_length=20000)
-    responsible = fields.List(Text(min_length=1, max_length=100), validate=validate.Length(max=50))
+    what_to_inspect = Text(max_length=DESCRIPTION_MAX)
+    rectification_measure = Text(max_length=DESCRIPTION_MAX)
+    responsible = fields.List(Text(min_length=1, max_length=PARTY_MAX), validate=validate.Length(max=PARTIES_MAX))
     default_deadline = fields.Date()
-    workflow_key = fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$"))
+    workflow_key = fields.String(validate=validate.Regexp(KEY_PATTERN))
 
 
 class ItemOut(Schema):

@@ -37,6 +37,12 @@ class Case(Base):
     chain_head: Mapped[str] = mapped_column(String(64))
     event_count: Mapped[int] = mapped_column(Integer, default=0)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    # When the case last reached a closed state (verified, dismissed); None while it is open.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When it entered its current state, and the event that started its current clock (a new
+    # state or a new deadline): the sweep's reminders and escalations are keyed by that event.
+    state_since: Mapped[datetime] = mapped_column(UTCDateTime())
+    clock_seq: Mapped[int] = mapped_column(Integer, default=1)
     opened_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

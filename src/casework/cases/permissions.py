@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.cases.models import Case
 from casework.errors import NotFound
 from casework.units.models import Unit
 from casework.users.models import User
-from casework.vocabulary import Role
 from casework.users.scope import can_see, has_role
+from casework.vocabulary import Role
 from casework.workflows.definition import EventDef
 
 
 def visible_case(*, session: Session, case_id: int, user: User) -> tuple[Case, Unit]:
     """The case and its unit if the user may see it; otherwise not found (never forbidden)."""
-    case = session.get(Case, case_id) if case_id else None
-    unit = session.get(Unit, case.unit_id) if case else None
-    if case is None or unit is None or not can_see(user, unit):
+    found = session.execute(select(Case, Unit).join(Unit, Unit.id == Case.unit_id)
+                            .where(Case.id == case_id)).first() if case_id else None
+    case, unit = found if found else (None, None)
+    if case is None or not can_see(user, unit):
         raise NotFound("case_not_found", ref=case_id)
     return case, unit
 

@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 from casework.campaigns.models import Campaign
 from casework.cases.models import Case
 from casework.cases.service import allowed_events, definition_of
+from casework.errors import BadRequest
+from casework.memo import Memo
+from casework.trail.models import CaseEvent
 from casework.units.models import Unit
 from casework.users.models import User
 from casework.users.scope import unit_filter
-from casework.workflows import registry
 
 # Cases without a deadline sort after every dated one, on SQLite and PostgreSQL alike.
 _NO_DEADLINE = date(9999, 12, 31)
@@ -27,37 +29,37 @@ def today(tz: ZoneInfo) -> date:
     return datetime.now(tz).date()
 
 
+# A campaign's time zone is set when it is opened and never changes: asked once per process.
+_zones = Memo()
+
+
 class Calendar:
     """Today in each campaign's own time zone: deadlines are local calendar dates, inclusive."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
-        self._zones: dict[int, str] = {}
+
+    def zone_of(self, campaign_id: int) -> ZoneInfo:
+        zone = _zones.get(self._session, campaign_id)
+        if zone is None:
+            zone = _zones.put(self._session, campaign_id, self._session.scalars(
+                select(Campaign.timezone).where(Campaign.id == campaign_id)).one())
+        return ZoneInfo(zone)
 
     def today_for(self, campaign_id: int) -> date:
-        if campaign_id not in self._zones:
-            self._zones[campaign_id] = self._session.scalars(
-                select(Campaign.timezone).where(Campaign.id == campaign_id)).one()
-        return today(ZoneInfo(self._zones[campaign_id]))
+        return today(self.zone_of(campaign_id))
 
-    def overdue(self, closed: set[str]) -> ColumnElement[bool]:
+    def overdue(self) -> ColumnElement[bool]:
         """SQL: the case's deadline has passed in its campaign's zone and it is not closed."""
         zones = self._session.scalars(select(Campaign.timezone).distinct()).all()
         passed = or_(false(), *(and_(Campaign.timezone == zone, Case.deadline < today(ZoneInfo(zone)))
                                 for zone in zones))
-        return and_(Case.deadline.is_not(None), passed, Case.state.not_in(closed))
+        return and_(Case.deadline.is_not(None), Case.closed_at.is_(None), passed)
 
 
-def closed_states(session: Session) -> set[str]:
-    """Every state any workflow version marks closed or final (verified, dismissed, …)."""
-    states: set[str] = set()
-    for pinned in registry.every_version(session=session):
-        states |= {k for k, s in pinned.definition.states.items() if s.closed or s.final}
-    return states
-
-
-def is_overdue(case: Case, closed: set[str], on: date) -> bool:
-    return case.deadline is not None and case.deadline < on and case.state not in closed
+def is_overdue(case: Case, on: date) -> bool:
+    """Late: the deadline (a local date, inclusive) has passed and the case is still open."""
+    return case.deadline is not None and case.deadline < on and case.closed_at is None
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ class CaseFilters:
     q: str | None = None
 
 
-_SORTS: dict[str, tuple[Any, bool]] = {
+SORTS: dict[str, tuple[Any, bool]] = {
     # name: (column expression, descending)
     "-created_at": (Case.created_at, True),
     "created_at": (Case.created_at, False),
@@ -112,7 +114,7 @@ def _filtered(session: Session, user: User, filters: CaseFilters) -> Select:
     if filters.assignee_id:
         query = query.where(Case.assignee_id == filters.assignee_id)
     if filters.overdue is not None:
-        late = Calendar(session).overdue(closed_states(session))
+        late = Calendar(session).overdue()
         query = query.where(late if filters.overdue else ~late)
     if filters.q:
         pattern = filters.q
@@ -126,14 +128,12 @@ def _filtered(session: Session, user: User, filters: CaseFilters) -> Select:
 def list_cases(*, session: Session, user: User, filters: CaseFilters, sort: str, limit: int,
                after: list[Any] | None) -> tuple[list[Case], list[Any] | None]:
     """One page of the cases the user may see, and the keys to continue after (None at the end)."""
-    column, descending = _SORTS[sort]
+    column, descending = SORTS[sort]
     query = _filtered(session, user, filters)
     if after is not None:
         try:
             value, last_id = _parse_key(sort, after[0]), int(after[1])
         except (ValueError, TypeError, IndexError):
-            from casework.errors import BadRequest
-
             raise BadRequest("bad_cursor")
         if descending:
             query = query.where(or_(column < value, and_(column == value, Case.id < last_id)))
@@ -147,21 +147,31 @@ def list_cases(*, session: Session, user: User, filters: CaseFilters, sort: str,
     return rows, [_key_value(rows[-1], sort), rows[-1].id]
 
 
-def describe(*, session: Session, case: Case, closed: set[str], calendar: Calendar,
-             actor: User | None = None) -> dict[str, Any]:
-    """The case as the API shows it; with `actor`, also what that user may do next."""
+def describe(*, session: Session, case: Case, calendar: Calendar, actor: User | None = None,
+             unit: Unit | None = None) -> dict[str, Any]:
+    """The case as the API shows it; with `actor`, also what that user may do next.
+
+    Costs no query of its own for a list (workflow versions and time zones are cached in the
+    process); with `actor`, at most one (who fired what, for separation of duties).
+    """
     definition = definition_of(session=session, case=case)
     state = definition.states.get(case.state)
     data = {
         column: getattr(case, column)
         for column in ("id", "number", "campaign_id", "item_id", "unit_id", "assignee_id", "title",
                        "description", "village", "severity", "deadline", "state", "version",
-                       "self_inspection", "escalation_level", "event_count", "created_at", "updated_at")
+                       "self_inspection", "escalation_level", "event_count", "closed_at", "created_at",
+                       "updated_at")
     }
     data["state_label"] = state.label if state else case.state
     data["workflow"] = {"key": case.workflow_key, "version": case.workflow_version}
-    data["overdue"] = is_overdue(case, closed, calendar.today_for(case.campaign_id))
+    data["overdue"] = is_overdue(case, calendar.today_for(case.campaign_id))
     if actor is not None:
-        unit = session.get(Unit, case.unit_id)
+        unit = unit or session.get(Unit, case.unit_id)
         data["allowed_events"] = allowed_events(session=session, case=case, unit=unit, actor=actor)
     return data
+
+
+def history(*, session: Session, case: Case) -> list[CaseEvent]:
+    """Every event of the case, oldest first."""
+    return list(session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)))

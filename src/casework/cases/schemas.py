@@ -4,28 +4,30 @@ import json
 
 from marshmallow import Schema, fields, validate
 
+from casework.cases.queries import SORTS
 from casework.cases.service import SEVERITIES
+from casework.limits import (
+    CURSOR_MAX, DEFAULT_PAGE, DESCRIPTION_MAX, KEY_PATTERN, MAX_PAGE, REASON_MAX, SEARCH_MAX, TITLE_MAX, VILLAGE_MAX,
+)
 from casework.schema_fields import Id, Text, Version
-
-SORTS = ("-created_at", "created_at", "deadline", "-updated_at", "number")
 
 
 class CaseCreate(Schema):
     campaign_id = Id(required=True)
     item_id = Id()
     unit_id = Id(required=True)
-    title = Text(required=True, min_length=1, max_length=300)
-    description = Text(max_length=20000)
-    village = Text(max_length=100)
+    title = Text(required=True, min_length=1, max_length=TITLE_MAX, names=True)
+    description = Text(max_length=DESCRIPTION_MAX)
+    village = Text(max_length=VILLAGE_MAX, names=True)
     severity = fields.String(validate=validate.OneOf(SEVERITIES))
     deadline = fields.Date(metadata={"description": "local date, inclusive (YYYY-MM-DD)"})
 
 
 class EventRequest(Schema):
-    event = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$"))
+    event = fields.String(required=True, validate=validate.Regexp(KEY_PATTERN))
     version = Version(required=True)
-    reason = Text(max_length=2000)
-    comment = Text(max_length=2000)
+    reason = Text(max_length=REASON_MAX)
+    comment = Text(max_length=REASON_MAX)
     assignee_id = Id()
     unit_id = Id()
     deadline = fields.Date()
@@ -58,6 +60,7 @@ class CaseSummary(Schema):
     overdue = fields.Boolean()
     escalation_level = fields.Integer()
     event_count = fields.Integer()
+    closed_at = fields.DateTime(allow_none=True, metadata={"description": "when it last reached a closed state"})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
@@ -72,15 +75,15 @@ class CaseList(Schema):
 
 
 class CaseListArgs(Schema):
-    state = fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$"))
+    state = fields.String(validate=validate.Regexp(KEY_PATTERN))
     unit_id = Id(strict=False, metadata={"description": "this unit and every unit below it"})
     campaign_id = Id(strict=False)
     assignee_id = Id(strict=False)
     overdue = fields.Boolean()
-    q = Text(max_length=100, metadata={"description": "text in number, title, description or village"})
-    sort = fields.String(validate=validate.OneOf(SORTS), load_default="-created_at")
-    limit = fields.Integer(validate=validate.Range(min=1, max=200), load_default=50)
-    cursor = fields.String(validate=validate.Length(max=1000))
+    q = Text(max_length=SEARCH_MAX, metadata={"description": "text in number, title, description or village"})
+    sort = fields.String(validate=validate.OneOf(list(SORTS)), load_default="-created_at")
+    limit = fields.Integer(validate=validate.Range(min=1, max=MAX_PAGE), load_default=DEFAULT_PAGE)
+    cursor = fields.String(validate=validate.Length(max=CURSOR_MAX))
 
 
 class HistoryItem(Schema):

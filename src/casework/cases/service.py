@@ -1,53 +1,69 @@
 """Opening cases and firing their events: the one place a case changes.
 
 Every change is one transaction the caller commits: the case row (under its optimistic lock),
-one audit event chained to the one before, and any outbox rows.
+one audit event chained to the one before, and any outbox rows. The row is a projection of its
+events (cases/projection.py): each write is computed by the same function that `verify` replays.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from casework.audit.chain import GENESIS, dumps, event_hash, normalise
-from casework.audit.models import CaseEvent
 from casework.campaigns import service as campaigns
+from casework.cases import projection
 from casework.cases.models import Case
 from casework.cases.permissions import may_fire, may_open, visible_case
 from casework.db import utcnow
 from casework.errors import Conflict, Forbidden, NotFound, Unprocessable
 from casework.evidence.models import Evidence
+from casework.limits import DESCRIPTION_MAX, REASON_MAX, TITLE_MAX, VILLAGE_MAX
 from casework.outbox.models import OutboxMessage
 from casework.text import clean_date, clean_id, clean_text
+from casework.trail.chain import GENESIS, dumps, event_hash, normalise
+from casework.trail.models import CaseEvent
 from casework.units.models import Unit
 from casework.users.models import User
-from casework.vocabulary import Role
 from casework.users.scope import can_see, has_role
+from casework.vocabulary import Role
 from casework.workflows import registry
 from casework.workflows.definition import EventDef, WorkflowDefinition
 from casework.workflows.machine import next_state
 
-OPEN_EVENT = "open"
 SEVERITIES = ("low", "normal", "high")
+# A system event landing between a user's read and write moves the chain head but not the
+# version: the write is recomputed on the new head rather than refused. More than a few such
+# landings in a row would mean something is wrong.
+CHAIN_RETRIES = 5
 
 
-def _event_row(*, case: Case, seq: int, prev_hash: str, event: str, from_state: str | None,
-               to_state: str, actor: User, at: datetime, payload: dict[str, Any]) -> CaseEvent:
+def _event_row(*, case_id: int, seq: int, prev_hash: str, event: str, from_state: str | None,
+               to_state: str, actor_id: int, at: datetime, payload: dict[str, Any]) -> CaseEvent:
     payload = normalise(payload)
-    digest = event_hash(case_id=case.id, seq=seq, event=event, from_state=from_state, to_state=to_state,
-                        actor_id=actor.id, at=at, payload=payload, prev_hash=prev_hash)
-    return CaseEvent(case_id=case.id, seq=seq, event=event, from_state=from_state, to_state=to_state,
-                     actor_id=actor.id, at=at, payload=dumps(payload), prev_hash=prev_hash, hash=digest)
+    digest = event_hash(case_id=case_id, seq=seq, event=event, from_state=from_state, to_state=to_state,
+                        actor_id=actor_id, at=at, payload=payload, prev_hash=prev_hash)
+    return CaseEvent(case_id=case_id, seq=seq, event=event, from_state=from_state, to_state=to_state,
+                     actor_id=actor_id, at=at, payload=dumps(payload), prev_hash=prev_hash, hash=digest)
 
 
-def _record(session: Session, row: CaseEvent) -> None:
-    """Add the event and its outbox row (notifications, closure packs read them after commit)."""
-    session.add(row)
+def _step_of(row: CaseEvent) -> projection.Step:
+    return projection.Step(seq=row.seq, event=row.event, from_state=row.from_state, to_state=row.to_state,
+                           actor_id=row.actor_id, at=row.at, payload=json.loads(row.payload), hash=row.hash)
+
+
+def _outbox(session: Session, row: CaseEvent) -> None:
+    # Notifications and closure packs react to workflow events after commit.
     session.add(OutboxMessage(topic="case.event", case_id=row.case_id,
                               payload=dumps({"case_id": row.case_id, "seq": row.seq, "event": row.event})))
+
+
+def definition_of(*, session: Session, case: Case) -> WorkflowDefinition:
+    """The definition the case is pinned to, whatever the workflow files say today."""
+    return registry.get(session=session, key=case.workflow_key, version=case.workflow_version).definition
 
 
 def open_case(*, session: Session, actor: User, campaign_id: int, unit_id: int, title: str,
@@ -66,71 +82,58 @@ def open_case(*, session: Session, actor: User, campaign_id: int, unit_id: int, 
         item = campaigns.get_item(session=session, campaign_id=campaign.id,
                                   item_id=clean_id(item_id, field="item_id"))
     if severity not in SEVERITIES:
-        raise Unprocessable("invalid_field", field="severity", reason=f"one of {', '.join(SEVERITIES)}")
-    title = clean_text(title, field="title", max_length=300)
-    description = clean_text(description, field="description", max_length=20000, required=False) or ""
-    village = clean_text(village, field="village", max_length=100, required=False)
+        raise Unprocessable("invalid_field", field="severity", reason_code="severity_unknown",
+                            choices=", ".join(SEVERITIES))
+    title = clean_text(title, field="title", max_length=TITLE_MAX, names=True)
+    description = clean_text(description, field="description", max_length=DESCRIPTION_MAX, required=False) or ""
+    village = clean_text(village, field="village", max_length=VILLAGE_MAX, required=False, names=True)
     deadline = clean_date(deadline, field="deadline") if deadline is not None else (
         item.default_deadline if item else None)
 
     pinned = registry.choose(session=session, unit_kind=unit.kind, override=item.workflow_key if item else None)
+    payload = {"number": campaigns.next_case_number(session=session, campaign=campaign),
+               "campaign_id": campaign.id, "item_id": item.id if item else None, "unit_id": unit.id,
+               "assignee_id": None, "title": title, "description": description, "village": village,
+               "severity": severity, "deadline": deadline, "self_inspection": self_inspection,
+               "workflow": {"key": pinned.key, "version": pinned.version}}
     now = utcnow()
-    case = Case(
-        number=campaigns.next_case_number(session=session, campaign=campaign),
-        campaign_id=campaign.id, item_id=item.id if item else None, unit_id=unit.id,
-        title=title, description=description, village=village, severity=severity, deadline=deadline,
-        state=pinned.definition.initial, workflow_key=pinned.key, workflow_version=pinned.version,
-        self_inspection=self_inspection, version=1, event_count=1, chain_head=GENESIS,
-        escalation_level=0, opened_by=actor.id, created_at=now, updated_at=now,
-    )
+    # The row needs its id before its first event can be hashed (the hash covers the case id).
+    case = Case(**{**projection.opening(projection.Step(1, projection.OPEN_EVENT, None, pinned.definition.initial,
+                                                        actor.id, now, normalise(payload), GENESIS))})
     session.add(case)
     session.flush()
-    first = _event_row(
-        case=case, seq=1, prev_hash=GENESIS, event=OPEN_EVENT, from_state=None,
-        to_state=case.state, actor=actor, at=now,
-        payload={"number": case.number, "campaign_id": campaign.id, "item_id": case.item_id,
-                 "unit_id": unit.id, "title": title, "description": description, "village": village,
-                 "severity": severity, "deadline": deadline, "self_inspection": self_inspection,
-                 "workflow": {"key": pinned.key, "version": pinned.version}},
-    )
-    _record(session, first)
+    first = _event_row(case_id=case.id, seq=1, prev_hash=GENESIS, event=projection.OPEN_EVENT, from_state=None,
+                       to_state=case.state, actor_id=actor.id, at=now, payload=payload)
+    session.add(first)
+    _outbox(session, first)
     case.chain_head = first.hash
     session.flush()
     return case
 
 
-def definition_of(*, session: Session, case: Case) -> WorkflowDefinition:
-    """The definition the case is pinned to, whatever the workflow files say today."""
-    return registry.get(session=session, key=case.workflow_key, version=case.workflow_version).definition
-
-
-def _blocked_by_separation(session: Session, case: Case, event: EventDef, actor: User) -> bool:
-    # Anyone who ever fired the named event (submit) on this case is barred, not only the latest:
-    # evidence handed in before a rejection may still be what is being verified.
-    if not event.not_by_actor_of:
-        return False
-    return session.scalars(
-        select(CaseEvent.id).where(CaseEvent.case_id == case.id, CaseEvent.event == event.not_by_actor_of,
-                                   CaseEvent.actor_id == actor.id).limit(1)
-    ).first() is not None
+def fired_by(*, session: Session, case: Case, actor: User) -> set[str]:
+    """The events `actor` has fired on the case (for separation of duties), in one query."""
+    return set(session.scalars(select(CaseEvent.event).where(CaseEvent.case_id == case.id,
+                                                             CaseEvent.actor_id == actor.id).distinct()))
 
 
 def allowed_events(*, session: Session, case: Case, unit: Unit, actor: User) -> list[str]:
     """The events this user may fire on the case now (fields and evidence still to be given)."""
     definition = definition_of(session=session, case=case)
-    return [
-        e.key for e in definition.events_from(case.state)
-        if may_fire(actor, unit, e) and not _blocked_by_separation(session, case, e, actor)
-    ]
+    candidates = [e for e in definition.events_from(case.state) if may_fire(actor, unit, e)]
+    # Anyone who ever fired the named event (submit) is barred, not only the latest submitter:
+    # evidence handed in before a rejection may still be what is being verified.
+    fired = fired_by(session=session, case=case, actor=actor) if any(e.not_by_actor_of for e in candidates) else set()
+    return [e.key for e in candidates if e.not_by_actor_of not in fired]
 
 
-def _clean_fields(session: Session, event: EventDef, fields: dict[str, Any], actor: User,
+def _clean_fields(session: Session, case: Case, event: EventDef, fields: dict[str, Any], actor: User,
                   unit: Unit) -> dict[str, Any]:
     given = {k: v for k, v in fields.items() if v is not None}
     unexpected = sorted(set(given) - set(event.fields()))
     if unexpected:
-        raise Unprocessable("invalid_field", field=unexpected[0],
-                            reason=f"not taken by '{event.key}' (it takes: {', '.join(event.fields())})")
+        raise Unprocessable("invalid_field", field=unexpected[0], reason_code="field_not_taken",
+                            event=event.key, takes=", ".join(event.fields()))
     missing = [f for f in event.requires if f not in given or (isinstance(given[f], str) and not given[f].strip())]
     if missing:
         raise Unprocessable("missing_fields", fields=", ".join(missing))
@@ -138,13 +141,16 @@ def _clean_fields(session: Session, event: EventDef, fields: dict[str, Any], act
     # The assignee is checked against the unit the case ends up in, so that unit is cleaned first.
     for name, value in sorted(given.items(), key=lambda item: item[0] == "assignee_id"):
         if name in ("reason", "comment"):
-            clean[name] = clean_text(value, field=name, max_length=2000)
+            clean[name] = clean_text(value, field=name, max_length=REASON_MAX)
         elif name == "deadline":
             clean[name] = clean_date(value, field=name)
+            if event.key == "extend" and case.deadline is not None and clean[name] <= case.deadline:
+                raise Unprocessable("invalid_field", field=name, reason_code="extend_not_later",
+                                    current=case.deadline.isoformat())
         elif name == "unit_id":
             target = session.get(Unit, clean_id(value, field=name))
             if target is None or not can_see(actor, target):
-                raise Unprocessable("invalid_field", field=name, reason="no such unit in your scope")
+                raise Unprocessable("invalid_field", field=name, reason_code="no_unit_in_scope")
             clean[name] = target.id
         elif name == "assignee_id":
             assignee = session.get(User, clean_id(value, field=name))
@@ -152,9 +158,11 @@ def _clean_fields(session: Session, event: EventDef, fields: dict[str, Any], act
             if assignee is None or not assignee.is_active or not (
                 has_role(assignee, target_unit, Role.UNIT.value) or has_role(assignee, target_unit, Role.LEADER.value)
             ):
-                raise Unprocessable("invalid_field", field=name,
-                                    reason="the assignee must be an active user with a role over the responsible unit")
+                raise Unprocessable("invalid_field", field=name, reason_code="assignee_unfit")
             clean[name] = assignee.id
+    if "unit_id" in clean and "assignee_id" not in clean:
+        # Said in the record rather than left to a rule: the old unit's person leaves with the move.
+        clean["assignee_id"] = None
     return clean
 
 
@@ -167,6 +175,42 @@ def _check_evidence(session: Session, case: Case, event: EventDef) -> None:
         raise Unprocessable("missing_evidence", kinds=", ".join(missing))
 
 
+def _row(case: Case) -> dict[str, Any]:
+    return {name: getattr(case, name) for name in projection.PROJECTED}
+
+
+def _write(session: Session, case: Case, *, event: str, to_state: str, actor_id: int,
+           payload: dict[str, Any], expected_version: int | None) -> tuple[Case, CaseEvent]:
+    """Append one event to the case's chain and project it onto the row, in the caller's transaction.
+
+    `expected_version` is the optimistic lock of a user's write (None for a record-only event,
+    which locks the row instead). A system event that landed since the case was read moves the
+    chain head but not the version: the write is recomputed on the new head, never refused.
+    """
+    definition = definition_of(session=session, case=case)
+    for _attempt in range(CHAIN_RETRIES):
+        now = utcnow()
+        row = _event_row(case_id=case.id, seq=case.event_count + 1, prev_hash=case.chain_head, event=event,
+                         from_state=case.state, to_state=to_state, actor_id=actor_id, at=now, payload=payload)
+        changes = projection.step(_row(case), _step_of(row), definition)
+        guard = [Case.id == case.id, Case.event_count == case.event_count]
+        if expected_version is not None:
+            guard.append(Case.version == expected_version)
+        written = session.execute(
+            update(Case).where(*guard).values(**changes).returning(Case)
+            .execution_options(populate_existing=True, synchronize_session=False)
+        ).scalars().first()
+        if written is not None:
+            session.add(row)
+            session.flush()
+            return written, row
+        case = session.execute(select(Case).where(Case.id == case.id)
+                               .execution_options(populate_existing=True)).scalar_one()
+        if expected_version is not None and case.version != expected_version:
+            raise Conflict("stale_version", current=case.version, given=expected_version)
+    raise Conflict("stale_version", current=case.version, given=expected_version)
+
+
 def fire(*, session: Session, case_id: int, event: str, actor: User, version: Any,
          fields: dict[str, Any] | None = None) -> Case:
     """Fire `event` on the case as `actor`, who saw it at `version`; returns the case after.
@@ -177,7 +221,7 @@ def fire(*, session: Session, case_id: int, event: str, actor: User, version: An
     """
     case, unit = visible_case(session=session, case_id=case_id, user=actor)
     if isinstance(version, bool) or not isinstance(version, int):
-        raise Unprocessable("invalid_field", field="version", reason="must be the case's version number")
+        raise Unprocessable("invalid_field", field="version", reason_code="version_not_number")
     if version != case.version:
         raise Conflict("stale_version", current=case.version, given=version)
     definition = definition_of(session=session, case=case)
@@ -190,36 +234,26 @@ def fire(*, session: Session, case_id: int, event: str, actor: User, version: An
                        allowed=[e.key for e in definition.events_from(case.state)])
     if not may_fire(actor, unit, spec):
         raise Forbidden("role_not_allowed", event=event, event_label=spec.label, roles=[str(r) for r in spec.roles])
-    clean = _clean_fields(session, spec, fields or {}, actor, unit)
+    clean = _clean_fields(session, case, spec, fields or {}, actor, unit)
     _check_evidence(session, case, spec)
-    if _blocked_by_separation(session, case, spec, actor):
+    if spec.not_by_actor_of and spec.not_by_actor_of in fired_by(session=session, case=case, actor=actor):
         raise Forbidden("separation_of_duties", event=event)
+    case, row = _write(session, case, event=event, to_state=target, actor_id=actor.id, payload=clean,
+                       expected_version=version)
+    _outbox(session, row)
+    return case
 
-    now = utcnow()
-    seq = case.event_count + 1
-    row = _event_row(case=case, seq=seq, prev_hash=case.chain_head, event=event,
-                     from_state=case.state, to_state=target, actor=actor, at=now, payload=clean)
-    changes: dict[str, Any] = {
-        "state": target, "version": version + 1, "event_count": seq, "chain_head": row.hash,
-        "updated_at": now,
-    }
-    for name in ("assignee_id", "unit_id", "deadline"):
-        if name in clean:
-            changes[name] = clean[name]
-    if "unit_id" in clean and "assignee_id" not in clean:
-        # The old unit's person has no business with the case once it moves to another unit.
-        changes["assignee_id"] = None
-    if target != case.state:
-        # A new state starts its own clock; escalation counts again from the bottom rung.
-        changes["escalation_level"] = 0
-    # The optimistic lock: a concurrent writer who got here first has bumped the version.
-    result = session.execute(
-        update(Case).where(Case.id == case.id, Case.version == version).values(**changes)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise Conflict("stale_version", current=version + 1, given=version)
-    _record(session, row)
-    session.flush()
-    session.refresh(case)
+
+def record(*, session: Session, case_id: int, event: str, actor_id: int, payload: dict[str, Any]) -> Case:
+    """Append a record-only event (evidence attached, reminder sent, escalation …) to a case's chain.
+
+    The row is locked for the append and its `version` is left alone, so people working on the
+    case at the same moment never get a 409 because of it.
+    """
+    if not projection.is_record_only(event):
+        raise ValueError(f"{event!r} is a workflow event; fire it instead")
+    case = session.execute(select(Case).where(Case.id == case_id).with_for_update()
+                           .execution_options(populate_existing=True)).scalar_one()
+    case, _row = _write(session, case, event=event, to_state=case.state, actor_id=actor_id, payload=payload,
+                        expected_version=None)
     return case

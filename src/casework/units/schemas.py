@@ -2,13 +2,14 @@
 
 from marshmallow import Schema, fields, validate
 
+from casework.limits import NAME_MAX
 from casework.schema_fields import Id, Text
-from casework.vocabulary import UnitKind
+from casework.vocabulary import UNIT_KINDS
 
 
 class UnitCreate(Schema):
-    name = Text(required=True, min_length=1, max_length=200)
-    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in UnitKind]))
+    name = Text(required=True, min_length=1, max_length=NAME_MAX, names=True)
+    kind = fields.String(required=True, validate=validate.OneOf(sorted(UNIT_KINDS)))
     parent_id = Id(required=True)
     code = Text(max_length=64, metadata={"description": "stable code; generated when left out"})
 
@@ -23,7 +24,7 @@ class UnitOut(Schema):
 
 class UnitListArgs(Schema):
     parent_id = Id(strict=False)
-    kind = fields.String(validate=validate.OneOf([k.value for k in UnitKind]))
+    kind = fields.String(validate=validate.OneOf(sorted(UNIT_KINDS)))
 
 
 class UnitList(Schema):

@@ -2,13 +2,14 @@
 
 from marshmallow import Schema, fields, validate
 
+from casework.limits import DISPLAY_NAME_MAX
 from casework.schema_fields import Id, Text
-from casework.vocabulary import Role
+from casework.vocabulary import ROLES
 
 
 class MembershipIn(Schema):
     unit_id = Id(required=True)
-    role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
+    role = fields.String(required=True, validate=validate.OneOf(sorted(ROLES)))
 
 
 class MembershipOut(Schema):
@@ -20,12 +21,12 @@ class MembershipOut(Schema):
 class UserCreate(Schema):
     username = Text(required=True, min_length=2, max_length=64)
     password = Text(required=True, min_length=8, max_length=200, load_only=True)
-    display_name = Text(max_length=100)
+    display_name = Text(max_length=DISPLAY_NAME_MAX, names=True)
     memberships = fields.List(fields.Nested(MembershipIn), required=True, validate=validate.Length(min=1, max=50))
 
 
 class UserUpdate(Schema):
-    display_name = Text(min_length=1, max_length=100)
+    display_name = Text(min_length=1, max_length=DISPLAY_NAME_MAX, names=True)
     is_active = fields.Boolean(metadata={"description": "false disables the user and voids their tokens"})
     password = Text(min_length=8, max_length=200, load_only=True)
 

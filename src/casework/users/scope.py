@@ -1,16 +1,18 @@
 """Where a user may look and act: the subtrees of the units they are members of.
 
 Anything outside a user's scope is reported as not found, never forbidden, so scope leaks nothing.
+The web, the CLI and the jobs all ask here, so there is one definition of "who may see what".
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_
+from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy.orm import Session
 
+from casework.errors import NotFound
 from casework.units.models import Unit
-from casework.users.models import User
-from casework.vocabulary import Role
-from casework.vocabulary import RoleSpec
+from casework.users.models import Membership, User
+from casework.vocabulary import Role, RoleSpec
 
 
 def _paths(user: User, roles: set[str] | None = None) -> list[str]:
@@ -56,5 +58,35 @@ def is_admin_over(user: User, unit: Unit) -> bool:
     return has_role(user, unit, Role.ADMIN.value)
 
 
-def is_admin(user: User) -> bool:
-    return any(m.role == Role.ADMIN for m in user.memberships)
+def visible_unit(*, session: Session, user: User, unit_id: int) -> Unit:
+    """The unit if it lies in the user's scope; not found otherwise."""
+    unit = session.get(Unit, unit_id)
+    if unit is None or not can_see(user, unit):
+        raise NotFound("unit_not_found", ref=unit_id)
+    return unit
+
+
+def units_in_scope(*, session: Session, user: User, parent_id: int | None = None,
+                   kind: str | None = None) -> list[Unit]:
+    """The units in the user's scope in tree order, optionally the children of one, or of one kind."""
+    query = select(Unit).where(unit_filter(user)).order_by(Unit.path)
+    if parent_id is not None:
+        query = query.where(Unit.parent_id == parent_id)
+    if kind is not None:
+        query = query.where(Unit.kind == kind)
+    return list(session.scalars(query))
+
+
+def visible_user(*, session: Session, viewer: User, user_id: int) -> User:
+    """A user who holds a role in the viewer's scope (or the viewer); not found otherwise."""
+    user = session.get(User, user_id)
+    if user is None or not (user.id == viewer.id or any(can_see(viewer, m.unit) for m in user.memberships)):
+        raise NotFound("user_not_found", ref=user_id)
+    return user
+
+
+def users_in_scope(*, session: Session, viewer: User) -> list[User]:
+    """The users holding a role somewhere in the viewer's scope, oldest first."""
+    holders = (select(Membership.user_id).join(Unit, Unit.id == Membership.unit_id)
+               .where(unit_filter(viewer)))
+    return list(session.scalars(select(User).where(User.id.in_(holders)).order_by(User.id)))

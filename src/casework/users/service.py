@@ -1,41 +1,41 @@
-"""Creating users and granting roles."""
+"""Creating users, granting roles, and changing a user's name, password or standing."""
 
 from __future__ import annotations
-
-import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.audit import admin_log
-from casework.errors import Conflict, NotFound, Unprocessable
+from casework.errors import Conflict, Unprocessable
+from casework.limits import USERNAME
+from casework.trail import admin_log
 from casework.units.models import Unit
 from casework.users.models import Membership, User
-from casework.vocabulary import Role
 from casework.users.passwords import hash_password
+from casework.vocabulary import ROLES
 
-_USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 MIN_PASSWORD = 8
-
-
-def get(*, session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("user_not_found", ref=user_id)
-    return user
 
 
 def by_username(*, session: Session, username: str) -> User | None:
     return session.scalars(select(User).where(User.username == username)).first()
 
 
+def every_user(*, session: Session) -> list[User]:
+    """Every user, oldest first (for operators on the command line)."""
+    return list(session.scalars(select(User).order_by(User.id)))
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise Unprocessable("invalid_field", field="password", reason_code="text_too_short", min=MIN_PASSWORD)
+
+
 def create(*, session: Session, username: str, password: str, display_name: str | None = None,
            memberships: list[tuple[Unit, str]] = (), actor_id: int | None = None) -> User:
     """A new user with the given (unit, role) memberships."""
-    if not _USERNAME.match(username):
-        raise Unprocessable("invalid_field", field="username", reason="2–64 letters, digits, '_', '.', '@', '-'")
-    if len(password) < MIN_PASSWORD:
-        raise Unprocessable("invalid_field", field="password", reason=f"at least {MIN_PASSWORD} characters")
+    if not USERNAME.match(username):
+        raise Unprocessable("invalid_field", field="username", reason_code="username_invalid")
+    _check_password(password)
     if by_username(session=session, username=username) is not None:
         raise Conflict("duplicate", what="username", value=username)
     user = User(username=username, display_name=display_name or username,
@@ -51,8 +51,8 @@ def create(*, session: Session, username: str, password: str, display_name: str 
 
 def grant(*, session: Session, user: User, unit: Unit, role: str, actor_id: int | None = None) -> Membership:
     """Give `user` the role at `unit` (and so over its subtree)."""
-    if role not in {r.value for r in Role}:
-        raise Unprocessable("invalid_field", field="role", reason=f"one of {', '.join(r.value for r in Role)}")
+    if role not in ROLES:
+        raise Unprocessable("invalid_field", field="role", reason_code="role_unknown", roles=", ".join(sorted(ROLES)))
     for existing in user.memberships:
         if existing.unit_id == unit.id and existing.role == role:
             return existing
@@ -62,6 +62,15 @@ def grant(*, session: Session, user: User, unit: Unit, role: str, actor_id: int 
     admin_log.record(session=session, actor_id=actor_id, action="role.grant", target_type="user",
                      target_id=user.id, payload={"unit_id": unit.id, "unit_code": unit.code, "role": role})
     return membership
+
+
+def rename(*, session: Session, user: User, display_name: str, actor_id: int | None = None) -> User:
+    """Change the name people see; the admin log keeps the old one."""
+    if display_name != user.display_name:
+        admin_log.record(session=session, actor_id=actor_id, action="user.rename", target_type="user",
+                         target_id=user.id, payload={"from": user.display_name, "to": display_name})
+        user.display_name = display_name
+    return user
 
 
 def set_active(*, session: Session, user: User, active: bool, actor_id: int | None = None) -> User:
@@ -75,8 +84,7 @@ def set_active(*, session: Session, user: User, active: bool, actor_id: int | No
 
 def set_password(*, session: Session, user: User, password: str, actor_id: int | None = None) -> User:
     """A new password; every token issued before it stops working."""
-    if len(password) < MIN_PASSWORD:
-        raise Unprocessable("invalid_field", field="password", reason=f"at least {MIN_PASSWORD} characters")
+    _check_password(password)
     user.password_hash = hash_password(password)
     user.token_generation += 1
     admin_log.record(session=session, actor_id=actor_id, action="user.password", target_type="user",

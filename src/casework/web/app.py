@@ -10,13 +10,15 @@ from flask_smorest import Api
 from werkzeug.routing import IntegerConverter
 
 from casework.config import Settings
+from casework.limits import MAX_ID
 from casework.runtime import Runtime
 from casework.web import errors, request_shape, rules
 from casework.web.context import close_session
+from casework.web.json_provider import Utf8JSONProvider
+from casework.web.limits import largest_body
 from casework.web.routes import BLUEPRINTS
 
 SWAGGER_DIST = Path(flask_swagger_ui.__file__).parent / "dist"
-MAX_BODY = 2 * 1024 * 1024  # JSON bodies; evidence uploads get their own limit later
 
 
 class IdConverter(IntegerConverter):
@@ -25,7 +27,7 @@ class IdConverter(IntegerConverter):
     regex = r"\d{1,10}"
 
     def __init__(self, url_map, *args, **kwargs):
-        super().__init__(url_map, min=1, max=2**31 - 1)
+        super().__init__(url_map, min=1, max=MAX_ID)
 
 
 class CaseworkApi(Api):
@@ -35,7 +37,6 @@ class CaseworkApi(Api):
 def _configure(app: Flask, settings: Settings) -> None:
     app.config.update(
         SECRET_KEY=settings.secret_key,
-        MAX_CONTENT_LENGTH=MAX_BODY,
         API_TITLE="Casework API",
         API_VERSION="1",
         OPENAPI_VERSION="3.0.3",
@@ -58,9 +59,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     runtime = runtime or Runtime.open(settings)
     runtime.sync_workflows()
     app = Flask("casework", static_folder=None)  # no static files: the docs' assets have their own route
+    app.json = Utf8JSONProvider(app)
     _configure(app, runtime.settings)
     app.url_map.converters["id"] = IdConverter
     app.extensions["casework"] = runtime
+    # The ceiling for any route; JSON routes lower it for themselves (request_shape.py).
+    app.config["MAX_CONTENT_LENGTH"] = largest_body(app)
     # One Api per app (not module-level): it keeps a reference to its app and its spec, and tests
     # build many apps.
     api = CaseworkApi(app, spec_kwargs={"servers": [{"url": "/"}]})

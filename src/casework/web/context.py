@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask import current_app, g
-from sqlalchemy.orm import Session
 
+from casework.db import Session
 from casework.runtime import Runtime
-from casework.users.models import User
 
 
 def runtime() -> Runtime:
@@ -21,11 +20,21 @@ def db() -> Session:
 
 
 def commit() -> None:
-    """The request boundary: the change, its audit event and outbox rows land together."""
-    db().commit()
+    """The request boundary: the change, its audit event and outbox rows land together.
+
+    Under an Idempotency-Key the commit waits for the answer to be stored beside the change
+    (web/idempotency.py); until then a flush gives the view its ids.
+    """
+    from casework.web.idempotency import deferring_commit
+
+    if deferring_commit():
+        db().flush()
+    else:
+        db().commit()
 
 
-def current_user() -> User:
+def current_user():
+    """The signed-in user of this request."""
     return g.user
 
 

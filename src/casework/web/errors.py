@@ -10,7 +10,8 @@ from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from casework.errors import CaseworkError
-from casework.messages import render
+from casework.i18n import pick_language, translate
+from casework.validation_messages import localise
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +33,13 @@ class ErrorOut(Schema):
 
 
 def language() -> str:
-    best = request.accept_languages.best_match(["zh", "en"]) if request else None
-    return "en" if best == "en" else "zh"
+    """The request's language: Accept-Language picks English; Chinese otherwise."""
+    return pick_language(request.accept_languages.best_match(["zh", "en"]) if request else None)
 
 
 def error_response(status: int, code: str, details: dict[str, Any] | None = None, headers=None):
     details = details or {}
-    body = {"error": {"code": code, "message": render(code, language(), details), "details": details}}
+    body = {"error": {"code": code, "message": translate(code, language(), details), "details": details}}
     response = jsonify(body)
     response.status_code = status
     for name, value in (headers or {}).items():
@@ -47,7 +48,7 @@ def error_response(status: int, code: str, details: dict[str, Any] | None = None
 
 
 def _domain_error(exc: CaseworkError):
-    return error_response(exc.status, exc.code, _jsonable(exc.details),
+    return error_response(exc.status, exc.code, _jsonable(exc.public_details(language())),
                           headers={"Retry-After": str(exc.details["retry_after"])} if "retry_after" in exc.details else None)
 
 
@@ -61,7 +62,7 @@ def _http_error(exc: HTTPException):
     data = getattr(exc, "data", None) or {}
     messages = data.get("messages") or data.get("errors")
     if status == 400 and messages and "json" in messages and messages["json"] == ["Invalid JSON body."]:
-        return error_response(400, "malformed_json", {"reason": "the body could not be parsed"})
+        return error_response(400, "malformed_json", {"reason": translate("json_unparsable", language())})
     if messages is not None:
         # webargs/marshmallow validation: {location: {field: [problems]}} → {"fields": {field: [...]}}
         flat: dict[str, Any] = {}
@@ -70,7 +71,8 @@ def _http_error(exc: HTTPException):
                 flat.update(problems)
             else:
                 flat[location] = problems
-        return error_response(422 if status in (400, 422) else status, "validation_failed", {"fields": flat})
+        return error_response(422 if status in (400, 422) else status, "validation_failed",
+                              {"fields": localise(flat, language())})
     if status >= 500:
         log.error("unhandled server error: %s", exc)
         return error_response(500, "internal_error")

@@ -1,8 +1,10 @@
 """Idempotency-Key for POST: the same key and body get the first answer and cause no second effect.
 
-The key is claimed (a row committed) before the view runs, so a concurrent duplicate waits its turn
-as a 409 rather than running twice; the response is stored when the view succeeds, and the claim
-is dropped when it fails, so a corrected retry may reuse the key.
+The view runs in the request's transaction as usual, but its `commit()` only flushes: the answer is
+stored beside the change and both commit together (casework/idempotency/service.py). Two
+concurrent requests with one key both run; the second's store fails on the unique key, its change
+is rolled back, and it answers what the first stored. A failed request stores nothing, so a
+corrected retry may use the key again.
 """
 
 from __future__ import annotations
@@ -10,22 +12,19 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from datetime import timedelta
+from collections.abc import Callable
 
-from flask import Response, g, request
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from flask import Response, g, make_response, request
 
-from casework.db import utcnow
 from casework.errors import Conflict, Unprocessable
-from casework.idempotency.models import IdempotencyRecord
-from casework.web.context import runtime
+from casework.idempotency import service
+from casework.web.context import db
 
-IN_PROGRESS = 0
-STALE_CLAIM = timedelta(minutes=5)
+MAX_KEY = 200
 
 
-def _request_hash() -> str:
+def body_fingerprint() -> str:
+    """The request's JSON body, canonicalised (key order and spacing do not make a new request)."""
     raw = request.get_data(cache=True)
     try:
         canonical = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":")).encode()
@@ -34,78 +33,55 @@ def _request_hash() -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
-def idempotent(view):
-    """Honour an Idempotency-Key header on this POST view (scoped to user, method and path)."""
+def deferring_commit() -> bool:
+    """Whether this request's commit waits for its idempotent answer to be stored beside it."""
+    return g.get("casework_idempotent", False)
 
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        key = request.headers.get("Idempotency-Key")
-        user = g.get("user")
-        if not key or user is None:
-            return view(*args, **kwargs)
-        # Printable ASCII, as the header's draft standard has it (PostgreSQL would choke on a NUL).
-        if len(key) > 200 or not (key.isascii() and key.isprintable()):
-            raise Unprocessable("invalid_field", field="Idempotency-Key",
-                                reason="at most 200 printable ASCII characters")
-        scope = dict(user_id=user.id, method=request.method, path=request.path, key=key)
-        digest = _request_hash()
-        sessions = runtime().sessions
-        _end_request_transaction()
-        with sessions() as session, session.begin():
-            record = session.scalars(select(IdempotencyRecord).filter_by(**scope)).first()
-            if record is not None and record.status_code == IN_PROGRESS and record.created_at < utcnow() - STALE_CLAIM:
-                session.delete(record)
-                session.flush()
-                record = None
-            if record is not None:
-                if record.request_hash != digest:
-                    raise Unprocessable("idempotency_mismatch")
-                if record.status_code == IN_PROGRESS:
-                    raise Conflict("idempotency_in_progress")
-                return Response(record.response_body, status=record.status_code, mimetype="application/json")
+
+def _replay(answer: service.Answer, fingerprint: str) -> Response:
+    if answer.fingerprint != fingerprint:
+        raise Unprocessable("idempotency_mismatch")
+    return Response(answer.body, status=answer.status, mimetype="application/json")
+
+
+def idempotent(view=None, *, fingerprint: Callable[[], str] = body_fingerprint):
+    """Honour an Idempotency-Key header on this POST view; `fingerprint` says what "the same request" is."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            key = request.headers.get("Idempotency-Key")
+            user = g.get("user")
+            if not key or user is None:
+                return view(*args, **kwargs)
+            # Printable ASCII, as the header's draft standard has it (PostgreSQL would choke on a NUL).
+            if len(key) > MAX_KEY or not (key.isascii() and key.isprintable()):
+                raise Unprocessable("invalid_field", field="Idempotency-Key", reason_code="idempotency_key_invalid",
+                                    max=MAX_KEY)
+            scope = service.Scope(user.id, request.method, request.path, key)
+            digest = fingerprint()
+            session = db()
+            earlier = service.find(session=session, scope=scope)
+            if earlier is not None:
+                return _replay(earlier, digest)
+            g.casework_idempotent = True
             try:
-                with session.begin_nested():
-                    session.add(IdempotencyRecord(**scope, request_hash=digest, status_code=IN_PROGRESS,
-                                                  response_body=""))
-            except IntegrityError:
-                raise Conflict("idempotency_in_progress")
-        try:
-            response = view(*args, **kwargs)
-        except BaseException:
-            _end_request_transaction()
-            _release(scope)
-            raise
-        result = response if isinstance(response, Response) else _as_response(response)
-        _end_request_transaction()
-        with sessions() as session, session.begin():
-            record = session.scalars(select(IdempotencyRecord).filter_by(**scope)).first()
-            if result.status_code < 400 and record is not None:
-                record.status_code = result.status_code
-                record.response_body = result.get_data(as_text=True)
-            elif record is not None:
-                session.delete(record)
-        return result
+                result = make_response(view(*args, **kwargs))
+            finally:
+                g.casework_idempotent = False
+            if result.status_code >= 400:
+                session.rollback()
+                return result
+            answer = service.Answer(digest, result.status_code, result.get_data(as_text=True))
+            if not service.store(session=session, scope=scope, answer=answer):
+                session.rollback()
+                earlier = service.find(session=session, scope=scope)
+                if earlier is None:
+                    raise Conflict("idempotency_in_progress")
+                return _replay(earlier, digest)
+            session.commit()
+            return result
 
-    return wrapper
+        return wrapper
 
-
-def _end_request_transaction() -> None:
-    """End the request session's transaction before the key is touched in a session of its own.
-
-    On SQLite every transaction takes the write lock at BEGIN (see casework.db), so the other
-    session would wait for the request's own one until the busy timeout and fail.
-    """
-    session = g.get("db")
-    if session is not None:
-        session.rollback()
-
-
-def _as_response(value) -> Response:
-    from flask import make_response
-
-    return make_response(value)
-
-
-def _release(scope: dict) -> None:
-    with runtime().sessions() as session, session.begin():
-        session.execute(delete(IdempotencyRecord).filter_by(**scope))
+    return decorate(view) if view is not None else decorate

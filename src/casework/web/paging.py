@@ -11,10 +11,6 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from casework.errors import BadRequest
 from casework.web.context import runtime
 
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 200
-
-
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(runtime().settings.secret_key, salt="casework.cursor")
 

@@ -5,16 +5,28 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import request
-from werkzeug.exceptions import UnsupportedMediaType
+from flask import current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from casework.errors import BadRequest
+from casework.web.limits import MAX_JSON_BODY
 
 MAX_JSON_DEPTH = 32  # the API's bodies nest three levels at most
 
 
 class _DuplicateKey(Exception):
     pass
+
+
+def takes_files(view):
+    """Mark a view that accepts a multipart upload: the JSON-only checks and 2 MiB limit do not apply."""
+    view.casework_takes_files = True
+    return view
+
+
+def _takes_files() -> bool:
+    view = current_app.view_functions.get(request.endpoint)
+    return bool(getattr(view, "casework_takes_files", False))
 
 
 def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -41,16 +53,21 @@ def _refuse_unreadable_json() -> None:
     try:
         value = json.loads(raw, object_pairs_hook=_refuse_duplicate_keys)
     except _DuplicateKey as exc:
-        raise BadRequest("malformed_json", reason=f"the key {exc.args[0]!r} appears twice")
+        raise BadRequest("malformed_json", reason_code="json_duplicate_key", key=exc.args[0])
     except (ValueError, RecursionError):
-        raise BadRequest("malformed_json", reason="the body could not be parsed")
+        raise BadRequest("malformed_json", reason_code="json_unparsable")
     level, todo = 0, [value]
     while todo:
         level += 1
         if level > MAX_JSON_DEPTH:
-            raise BadRequest("malformed_json", reason=f"nested deeper than {MAX_JSON_DEPTH} levels")
+            raise BadRequest("malformed_json", reason_code="json_too_deep", max=MAX_JSON_DEPTH)
         todo = [v for c in todo if isinstance(c, (list, dict))
                 for v in (c.values() if isinstance(c, dict) else c) if isinstance(v, (list, dict))]
+
+
+def _has_body() -> bool:
+    # A chunked body has no Content-Length: it must be checked all the same.
+    return bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
 
 
 def refuse_malformed() -> None:
@@ -61,7 +78,14 @@ def refuse_malformed() -> None:
         request.args  # werkzeug decodes the query string strictly: raw GBK bytes would be a 500
     except UnicodeDecodeError:
         raise BadRequest("malformed_query")
-    if request.method in ("POST", "PUT", "PATCH"):
-        if request.content_length and not request.is_json:
-            raise UnsupportedMediaType()
-        _refuse_unreadable_json()
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    if _takes_files():
+        return
+    # The type is checked before anything is read, and what is read is capped, chunked or not.
+    request.max_content_length = MAX_JSON_BODY
+    if request.content_length is not None and request.content_length > MAX_JSON_BODY:
+        raise RequestEntityTooLarge()
+    if _has_body() and not request.is_json:
+        raise UnsupportedMediaType()
+    _refuse_unreadable_json()

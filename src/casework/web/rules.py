@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, g, request
 
 from casework.errors import Forbidden
-from casework.users.models import User
 from casework.vocabulary import Role
 from casework.web import auth
 from casework.web.context import db, runtime
@@ -26,10 +26,10 @@ from casework.web.context import db, runtime
 class Rule:
     name: str
     signed_in: bool = True
-    check: Callable[[User], bool] = lambda user: True
+    check: Callable[[Any], bool] = lambda user: True
 
 
-def _has(*roles: Role) -> Callable[[User], bool]:
+def _has(*roles: Role) -> Callable[[Any], bool]:
     wanted = {r.value for r in roles}
     return lambda user: bool(user.roles() & wanted)
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from statemachine import StateChart
 
+from casework.limits import KEY as _KEY
 from casework.vocabulary import EVIDENCE_KINDS, UNIT_KINDS, Role, RoleSpec
+from casework.workdays import Duration, parse_duration
 from casework.workflows import strict_yaml
 
 # Fields an event may require or accept from the caller.
@@ -27,8 +27,6 @@ ESCALATION_TARGETS = ("unit", "unit_leader", "campaign_leader")
 # Roles that may fire events; auditors read and admins keep the system, neither works cases.
 WORKING_ROLES = (Role.LEADER.value, Role.UNIT.value)
 
-_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-_DURATION = re.compile(r"^(\d{1,4})([dh])$")
 _TOP_KEYS = {"key", "name", "description", "applies_to", "initial", "states", "events",
              "remind_before", "escalation"}
 _STATE_KEYS = {"label", "time_allowed", "final", "closed"}
@@ -63,7 +61,7 @@ class InvalidWorkflow(Exception):
 class StateDef:
     key: str
     label: str
-    time_allowed: timedelta | None = None
+    time_allowed: Duration | None = None
     final: bool = False
     # Closed states (verified, dismissed) stop the deadline clock; a final one has no way out.
     closed: bool = False
@@ -89,7 +87,7 @@ class EventDef:
 @dataclass(frozen=True)
 class EscalationStep:
     level: int
-    after: timedelta
+    after: Duration
     notify: str
 
 
@@ -102,7 +100,7 @@ class WorkflowDefinition:
     events: dict[str, EventDef]
     description: str = ""
     applies_to: tuple[str, ...] = ()
-    remind_before: timedelta | None = None
+    remind_before: Duration | None = None
     escalation: tuple[EscalationStep, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -126,12 +124,9 @@ def canonical_json(data: Any) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def parse_duration(text: Any) -> timedelta:
-    match = _DURATION.match(str(text)) if isinstance(text, str) else None
-    if not match:
-        raise ValueError(f"{text!r} is not a duration; write a whole number of days or hours, e.g. 3d or 12h")
-    amount, unit = int(match.group(1)), match.group(2)
-    return timedelta(days=amount) if unit == "d" else timedelta(hours=amount)
+def _rough_days(duration: Duration) -> float:
+    """A length to order ladder steps by: a working day is at least a calendar day."""
+    return duration.amount / 24 if duration.unit == "h" else float(duration.amount)
 
 
 class _Checker:
@@ -172,7 +167,7 @@ class _Checker:
             self.error(path + (name,), "lists a name twice")
         return list(dict.fromkeys(value))
 
-    def duration(self, data: dict, name: str, path: tuple) -> timedelta | None:
+    def duration(self, data: dict, name: str, path: tuple) -> Duration | None:
         if data.get(name) is None:
             return None
         try:
@@ -313,7 +308,7 @@ def _parse_escalation(check: _Checker, data: Any) -> tuple[EscalationStep, ...]:
         notify = body.get("notify")
         if notify not in ESCALATION_TARGETS:
             check.error(path + ("notify",), f"must be one of {', '.join(ESCALATION_TARGETS)}")
-        if after is not None and steps and after <= steps[-1].after:
+        if after is not None and steps and _rough_days(after) <= _rough_days(steps[-1].after):
             check.error(path + ("after",), "each step must come later than the one before")
         if after is not None and notify in ESCALATION_TARGETS:
             steps.append(EscalationStep(level=len(steps) + 1, after=after, notify=notify))
@@ -381,11 +376,8 @@ def parse(data: Any, *, source: str, node=None) -> WorkflowDefinition:
     return definition
 
 
-def _duration_text(value: timedelta | None) -> str | None:
-    if value is None:
-        return None
-    hours = int(value.total_seconds() // 3600)
-    return f"{hours // 24}d" if hours % 24 == 0 else f"{hours}h"
+def _duration_text(value: Duration | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def _normalised(d: WorkflowDefinition) -> dict[str, Any]:

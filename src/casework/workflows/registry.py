@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from casework.errors import NotFound
+from casework.memo import Memo
 from casework.workflows.definition import InvalidWorkflow, WorkflowDefinition, from_data, load_folder
 from casework.workflows.models import WorkflowVersion
 
@@ -91,18 +92,22 @@ def sync_folder(*, session: Session, folder: Path) -> list[Pinned]:
     return pinned
 
 
+# (key, version) → Pinned: a stored version never changes, so each process asks for it once.
+_by_version = Memo()
+
+
 def get(*, session: Session, key: str, version: int) -> Pinned:
-    """The stored definition of (key, version), looked up once per session (a page of cases
-    would otherwise ask the database once per case)."""
-    seen = session.info.setdefault("casework.workflow_versions", {})
-    if (key, version) not in seen:
+    """The stored definition of (key, version), cached in the process (versions are immutable)."""
+    pinned = _by_version.get(session, (key, version))
+    if pinned is None:
         row = session.scalars(
             select(WorkflowVersion).where(WorkflowVersion.key == key, WorkflowVersion.version == version)
         ).first()
         if row is None:
             raise NotFound("workflow_not_found", ref=f"{key} v{version}")
-        seen[(key, version)] = _pinned(row)
-    return seen[(key, version)]
+        # `retired` may change later; a pinned case never asks about it.
+        pinned = _by_version.put(session, (key, version), _pinned(row))
+    return pinned
 
 
 def current(*, session: Session, include_retired: bool = False) -> dict[str, Pinned]:

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from casework.schema_fields import MAX_ID
+from casework.limits import MAX_ID
 
 
 class StateOut(Schema):

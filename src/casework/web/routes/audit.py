@@ -1,6 +1,6 @@
 from flask_smorest import Blueprint
 
-from casework.audit import admin_log
+from casework.audit import logs
 from casework.audit.schemas import AdminLogArgs, AdminLogPage, VerifyOut
 from casework.audit.verify import verify_all
 from casework.errors import BadRequest
@@ -30,7 +30,7 @@ def list_admin_log(args):
     after = paging.decode(args.get("cursor"), bound_to)
     if after is not None and not (len(after) == 1 and isinstance(after[0], int)):
         raise BadRequest("bad_cursor")
-    entries = admin_log.page(session=db(), user=current_user(), target_type=args.get("target_type"),
+    entries = logs.admin_log_page(session=db(), user=current_user(), target_type=args.get("target_type"),
                              target_id=args.get("target_id"), limit=args["limit"] + 1,
                              before_id=after[0] if after else None)
     more = len(entries) > args["limit"]

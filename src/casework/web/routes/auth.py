@@ -1,6 +1,6 @@
 from flask_smorest import Blueprint
 
-from casework.errors import CaseworkError
+from casework.users import signin
 from casework.users.schemas import TokenOut, TokenRequest
 from casework.web import auth
 from casework.web.context import commit, db, runtime
@@ -19,11 +19,9 @@ def token(body):
 
     Repeated failures make that user wait, doubling each time (429 with Retry-After).
     """
-    try:
-        user = auth.login(session=db(), username=body["username"], password=body["password"])
-    except CaseworkError:
-        commit()  # the failure count must stick even though the request fails
-        raise
+    attempt = signin.begin(session=db(), username=body["username"])
+    commit()  # the attempt counts before the password is checked, whatever happens next
+    user = signin.finish(session=db(), attempt=attempt, password=body["password"])
     commit()
     value, expires_at = auth.issue_token(runtime(), user)
     return {"token": value, "expires_at": expires_at, "user": user}

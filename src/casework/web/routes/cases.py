@@ -1,7 +1,5 @@
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
-from casework.audit.models import CaseEvent
 from casework.cases import queries, service
 from casework.cases.permissions import visible_case
 from casework.cases.schemas import CaseCreate, CaseList, CaseListArgs, CaseOut, EventRequest, HistoryOut
@@ -13,10 +11,10 @@ from casework.web.rules import SIGNED_IN, WORKS_CASES, rule
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases (整改事项) and their events")
 
 
-def _show(case) -> dict:
+def _show(case, unit=None) -> dict:
     session = db()
-    return queries.describe(session=session, case=case, closed=queries.closed_states(session),
-                            calendar=queries.Calendar(session), actor=current_user())
+    return queries.describe(session=session, case=case, calendar=queries.Calendar(session), actor=current_user(),
+                            unit=unit)
 
 
 @blp.route("", methods=["GET"])
@@ -32,8 +30,8 @@ def list_cases(args):
     session = db()
     rows, last = queries.list_cases(session=session, user=current_user(), filters=filters, sort=args["sort"],
                                     limit=args["limit"], after=after)
-    closed, calendar = queries.closed_states(session), queries.Calendar(session)
-    return {"items": [queries.describe(session=session, case=c, closed=closed, calendar=calendar) for c in rows],
+    calendar = queries.Calendar(session)
+    return {"items": [queries.describe(session=session, case=c, calendar=calendar) for c in rows],
             "next_cursor": paging.encode(last, bound_to) if last else None}
 
 
@@ -54,8 +52,8 @@ def open_case(body):
 @blp.response(200, CaseOut)
 def get_case(case_id):
     """One case, with its `version` (send it back with events) and the events you may fire now."""
-    case, _unit = visible_case(session=db(), case_id=case_id, user=current_user())
-    return _show(case)
+    case, unit = visible_case(session=db(), case_id=case_id, user=current_user())
+    return _show(case, unit)
 
 
 @blp.route("/<id:case_id>/events", methods=["POST"])
@@ -79,5 +77,5 @@ def fire_event(body, case_id):
 def history(case_id):
     """Every event of the case, oldest first, with the hashes that chain them."""
     case, _unit = visible_case(session=db(), case_id=case_id, user=current_user())
-    rows = db().scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)).all()
-    return {"case_id": case.id, "number": case.number, "chain_head": case.chain_head, "items": rows}
+    return {"case_id": case.id, "number": case.number, "chain_head": case.chain_head,
+            "items": queries.history(session=db(), case=case)}

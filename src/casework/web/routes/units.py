@@ -1,23 +1,14 @@
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
-from casework.errors import Forbidden, NotFound
+from casework.errors import Forbidden
 from casework.units import service
-from casework.units.models import Unit
 from casework.units.schemas import UnitCreate, UnitList, UnitListArgs, UnitOut
-from casework.users.scope import can_see, is_admin_over, unit_filter
+from casework.users.scope import is_admin_over, units_in_scope, visible_unit
 from casework.web.context import commit, current_user, db
 from casework.web.idempotency import idempotent
 from casework.web.rules import ADMIN, SIGNED_IN, rule
 
 blp = Blueprint("units", __name__, url_prefix="/api/v1/units", description="Responsible units (责任单位)")
-
-
-def visible_unit(unit_id: int) -> Unit:
-    unit = db().get(Unit, unit_id)
-    if unit is None or not can_see(current_user(), unit):
-        raise NotFound("unit_not_found", ref=unit_id)
-    return unit
 
 
 @blp.route("", methods=["GET"])
@@ -26,12 +17,8 @@ def visible_unit(unit_id: int) -> Unit:
 @blp.response(200, UnitList)
 def list_units(args):
     """The units in your scope, as a flat list in tree order."""
-    query = select(Unit).where(unit_filter(current_user())).order_by(Unit.path)
-    if "parent_id" in args:
-        query = query.where(Unit.parent_id == args["parent_id"])
-    if "kind" in args:
-        query = query.where(Unit.kind == args["kind"])
-    return {"items": db().scalars(query).all(), "next_cursor": None}
+    units = units_in_scope(session=db(), user=current_user(), parent_id=args.get("parent_id"), kind=args.get("kind"))
+    return {"items": units, "next_cursor": None}
 
 
 @blp.route("", methods=["POST"])
@@ -41,7 +28,7 @@ def list_units(args):
 @blp.response(201, UnitOut)
 def create_unit(body):
     """Add a unit under a parent in your scope (admins only)."""
-    parent = visible_unit(body["parent_id"])
+    parent = visible_unit(session=db(), user=current_user(), unit_id=body["parent_id"])
     if not is_admin_over(current_user(), parent):
         raise Forbidden("forbidden")
     unit = service.create(session=db(), name=body["name"], kind=body["kind"], parent=parent,
@@ -55,4 +42,4 @@ def create_unit(body):
 @blp.response(200, UnitOut)
 def get_unit(unit_id):
     """One unit in your scope."""
-    return visible_unit(unit_id)
+    return visible_unit(session=db(), user=current_user(), unit_id=unit_id)

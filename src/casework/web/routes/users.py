@@ -1,26 +1,14 @@
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
-from casework.errors import Forbidden, NotFound
-from casework.units.models import Unit
+from casework.errors import Forbidden
 from casework.users import service
-from casework.users.models import Membership, User
 from casework.users.schemas import UserCreate, UserList, UserOut, UserUpdate
-from casework.users.scope import can_see, is_admin_over, unit_filter
+from casework.users.scope import is_admin_over, users_in_scope, visible_unit, visible_user
 from casework.web.context import commit, current_user, db
 from casework.web.idempotency import idempotent
-from casework.web.routes.units import visible_unit
 from casework.web.rules import ADMIN, SIGNED_IN, rule
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Users and their roles")
-
-
-def visible_user(user_id: int) -> User:
-    user = db().get(User, user_id)
-    me = current_user()
-    if user is None or not (user.id == me.id or any(can_see(me, m.unit) for m in user.memberships)):
-        raise NotFound("user_not_found", ref=user_id)
-    return user
 
 
 @blp.route("", methods=["GET"])
@@ -28,10 +16,7 @@ def visible_user(user_id: int) -> User:
 @blp.response(200, UserList)
 def list_users():
     """The users holding a role somewhere in your scope."""
-    in_scope = (select(Membership.user_id).join(Unit, Unit.id == Membership.unit_id)
-                .where(unit_filter(current_user())))
-    users = db().scalars(select(User).where(User.id.in_(in_scope)).order_by(User.id)).all()
-    return {"items": users, "next_cursor": None}
+    return {"items": users_in_scope(session=db(), viewer=current_user()), "next_cursor": None}
 
 
 @blp.route("", methods=["POST"])
@@ -43,7 +28,7 @@ def create_user(body):
     """Add a user with roles in units you administer."""
     memberships = []
     for wanted in body["memberships"]:
-        unit = visible_unit(wanted["unit_id"])
+        unit = visible_unit(session=db(), user=current_user(), unit_id=wanted["unit_id"])
         if not is_admin_over(current_user(), unit):
             raise Forbidden("forbidden")
         memberships.append((unit, wanted["role"]))
@@ -59,7 +44,7 @@ def create_user(body):
 @blp.response(200, UserOut)
 def get_user(user_id):
     """One user in your scope (or yourself)."""
-    return visible_user(user_id)
+    return visible_user(session=db(), viewer=current_user(), user_id=user_id)
 
 
 @blp.route("/<id:user_id>", methods=["PATCH"])
@@ -68,12 +53,12 @@ def get_user(user_id):
 @blp.response(200, UserOut)
 def update_user(body, user_id):
     """Rename, disable or re-enable a user, or set a new password (each voids old tokens)."""
-    user = visible_user(user_id)
     me = current_user()
+    user = visible_user(session=db(), viewer=me, user_id=user_id)
     if not user.memberships or not all(is_admin_over(me, m.unit) for m in user.memberships):
         raise Forbidden("forbidden")
     if "display_name" in body:
-        user.display_name = body["display_name"]
+        service.rename(session=db(), user=user, display_name=body["display_name"], actor_id=me.id)
     if "password" in body:
         service.set_password(session=db(), user=user, password=body["password"], actor_id=me.id)
     if "is_active" in body and body["is_active"] != user.is_active:
