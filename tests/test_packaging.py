@@ -1,4 +1,4 @@
-"""`pip install .` must carry the workflows and migrations, which live outside src/."""
+"""`pip install .` must carry the workflows and migrations, which live outside src/, and the catalogues."""
 
 from __future__ import annotations
 
@@ -18,4 +18,5 @@ def test_the_wheel_ships_the_workflows_and_the_migrations(tmp_path):
     shipped = {f"casework/_bundled/workflows/{p.name}" for p in (ROOT / "workflows").glob("*.yaml")}
     shipped |= {f"casework/_bundled/migrations/versions/{p.name}" for p in (ROOT / "migrations/versions").glob("*.py")}
     shipped |= {"casework/_bundled/migrations/env.py", "casework/_bundled/migrations/script.py.mako"}
+    shipped |= {f"casework/locale/{lang}/LC_MESSAGES/casework.po" for lang in ("zh", "en")}
     assert shipped <= names, sorted(shipped - names)

@@ -83,9 +83,27 @@ def refuse_malformed() -> None:
     if _takes_files():
         return
     # The type is checked before anything is read, and what is read is capped, chunked or not.
-    request.max_content_length = MAX_JSON_BODY
     if request.content_length is not None and request.content_length > MAX_JSON_BODY:
         raise RequestEntityTooLarge()
     if _has_body() and not request.is_json:
         raise UnsupportedMediaType()
+    _read_capped()
     _refuse_unreadable_json()
+
+
+def _read_capped() -> None:
+    """Read the body once, at most MAX_JSON_BODY bytes of it; more is a 413.
+
+    A chunked body has no length to refuse it by, and werkzeug stops quietly at a limit rather
+    than failing, so a truncated body would look like bad JSON. Reading one byte past the limit
+    tells the two apart; what was read is kept where `get_data` looks first.
+    """
+    raw = bytearray()
+    while len(raw) <= MAX_JSON_BODY:
+        piece = request.stream.read(MAX_JSON_BODY + 1 - len(raw))  # a stream may give less than asked
+        if not piece:
+            break
+        raw += piece
+    if len(raw) > MAX_JSON_BODY:
+        raise RequestEntityTooLarge()
+    request._cached_data = bytes(raw)
