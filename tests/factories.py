@@ -18,7 +18,7 @@ from casework.units.models import Unit
 from casework.users import service as users
 from casework.users.models import User
 
-PASSWORD = "correct-horse-battery"
+PASSWORD = "Correct-horse-battery9"
 _n = count(1)
 
 

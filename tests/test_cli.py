@@ -110,7 +110,7 @@ def test_units_create_refuses_a_second_root_and_says_how_to_add_under_the_first(
 def test_units_list_and_users_list_show_the_tree_and_the_people(database, casework):
     casework("units", "create", "清水镇", "--kind", "township", "--code", "QS")
     casework("units", "create", "青山村", "--kind", "village", "--code", "QS-V01", "--parent", "QS")
-    casework("users", "create", "clerk", "--role", "unit", "--unit", "QS-V01", "--password", "long-enough-pass",
+    casework("users", "create", "clerk", "--role", "unit", "--unit", "QS-V01", "--password", "Long-enough-pass1",
              "--display-name", "赵专干")
     units = casework("units", "list")
     assert units.exit_code == 0
@@ -138,9 +138,9 @@ def password_of(database: Path, username: str) -> str:
 
 
 def test_users_create_with_password_option_makes_the_first_admin_at_a_root(database, casework):
-    result = casework("users", "create", "admin", "--password", "first-admin-pass", "--role", "admin")
+    result = casework("users", "create", "admin", "--password", "First-admin-pass1", "--role", "admin")
     assert (result.exit_code, result.output) == (0, "user admin (id 1) created: admin at ROOT\n")
-    assert verify_password(password_of(database, "admin"), "first-admin-pass")
+    assert verify_password(password_of(database, "admin"), "First-admin-pass1")
     assert rows(database, "SELECT u.code, m.role FROM memberships m JOIN units u ON u.id = m.unit_id") == [
         ("ROOT", "admin")]
     assert rows(database, "SELECT action FROM admin_log ORDER BY id") == [
@@ -151,23 +151,24 @@ def test_users_create_reads_the_password_from_the_environment(database, casework
     casework("units", "create", "清水镇", "--kind", "township", "--code", "QS")
     casework("units", "create", "青山村", "--kind", "village", "--code", "QS-V01", "--parent", "QS")
     result = casework("users", "create", "clerk", "--role", "unit", "--unit", "QS-V01",
-                      CASEWORK_PASSWORD="from-the-environment")
+                      CASEWORK_PASSWORD="From-the-environment1")
     assert (result.exit_code, result.output) == (0, "user clerk (id 1) created: unit at QS-V01\n")
-    assert verify_password(password_of(database, "clerk"), "from-the-environment")
+    assert verify_password(password_of(database, "clerk"), "From-the-environment1")
 
 
 def test_users_create_prompts_for_the_password_twice(database, casework):
     result = casework("users", "create", "leader", "--role", "leader",
-                      input="typed-at-prompt\nmistyped-once\ntyped-at-prompt\ntyped-at-prompt\n")
+                      input="Typed-at-prompt1\nmistyped-once\nTyped-at-prompt1\nTyped-at-prompt1\n")
     assert result.exit_code == 0
     assert "do not match" in result.output
-    assert "typed-at-prompt" not in result.output  # hidden input
-    assert verify_password(password_of(database, "leader"), "typed-at-prompt")
+    assert "Typed-at-prompt1" not in result.output  # hidden input
+    assert verify_password(password_of(database, "leader"), "Typed-at-prompt1")
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("--password", "short"), "at least 8 characters"),
-    (("--password", "long-enough-pass", "--unit", "NOPE"), "Unit NOPE not found"),
+    (("--password", "short"), "The password needs at least 10 characters"),
+    (("--password", "only-lower-case"), "at least 3 of: upper case, lower case, digits, symbols"),
+    (("--password", "Long-enough-pass1", "--unit", "NOPE"), "Unit NOPE not found"),
 ])
 def test_users_create_refuses_with_a_message_and_exit_2(database, casework, args, message):
     result = casework("users", "create", "someone", "--role", "leader", *args)
@@ -177,11 +178,11 @@ def test_users_create_refuses_with_a_message_and_exit_2(database, casework, args
 
 
 def test_users_create_refuses_a_taken_username(database, casework):
-    casework("users", "create", "admin", "--password", "first-admin-pass", "--role", "admin")
-    result = casework("users", "create", "admin", "--password", "second-admin-pass", "--role", "admin")
+    casework("users", "create", "admin", "--password", "First-admin-pass1", "--role", "admin")
+    result = casework("users", "create", "admin", "--password", "Second-admin-pass1", "--role", "admin")
     assert result.exit_code == 2
     assert "already exists" in result.stderr
-    assert verify_password(password_of(database, "admin"), "first-admin-pass")
+    assert verify_password(password_of(database, "admin"), "First-admin-pass1")
 
 
 def test_demo_then_audit_verify_passes(database, casework):

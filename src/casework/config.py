@@ -11,6 +11,8 @@
 | CASEWORK_TIMEZONE | Asia/Shanghai |
 | CASEWORK_TOKEN_TTL | 43200 (seconds) |
 | CASEWORK_MAX_UPLOAD_MB | 25 (one evidence file) |
+| CASEWORK_PASSWORD_MIN_LENGTH, CASEWORK_PASSWORD_CLASSES | 10 characters, 3 of 4 classes |
+| CASEWORK_TRUSTED_PROXIES | 0: the client's address is the connection's |
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from casework.paths import workflows_dir
+from casework.users.password_rules import DEFAULT_POLICY, PasswordPolicy
 
 
 def _default_instance_dir() -> Path:
@@ -53,6 +56,9 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     token_ttl: int = 12 * 3600
     max_upload_bytes: int = 25 * 1024 * 1024
+    password_policy: PasswordPolicy = DEFAULT_POLICY
+    # How many reverse proxies in front set X-Forwarded-For (the access log records addresses).
+    trusted_proxies: int = 0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -77,4 +83,8 @@ class Settings:
             timezone=env.get("CASEWORK_TIMEZONE") or "Asia/Shanghai",
             token_ttl=int(env.get("CASEWORK_TOKEN_TTL") or 12 * 3600),
             max_upload_bytes=int(float(env.get("CASEWORK_MAX_UPLOAD_MB") or 25) * 1024 * 1024),
+            password_policy=PasswordPolicy(
+                min_length=int(env.get("CASEWORK_PASSWORD_MIN_LENGTH") or DEFAULT_POLICY.min_length),
+                classes=int(env.get("CASEWORK_PASSWORD_CLASSES") or DEFAULT_POLICY.classes)),
+            trusted_proxies=int(env.get("CASEWORK_TRUSTED_PROXIES") or 0),
         )

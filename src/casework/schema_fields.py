@@ -11,7 +11,7 @@ import unicodedata
 from marshmallow import ValidationError, fields, validate
 
 from casework.limits import MAX_ID
-from casework.text import problem_with
+from casework.text import is_blank, problem_with
 
 
 class Text(fields.String):
@@ -25,12 +25,16 @@ class Text(fields.String):
         validators.append(validate.Length(min=min_length, max=max_length))
         super().__init__(validate=validators, **kwargs)
         self.names = names
+        self.min_length = min_length
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         problem = problem_with(text, names=self.names)
         if problem:
             raise ValidationError(problem)
+        if self.min_length and is_blank(text):
+            # Only zero-width spaces and the like: it would show as nothing at all.
+            raise ValidationError("text_empty")
         return unicodedata.normalize("NFC", text)
 
 

@@ -43,6 +43,9 @@ EVIDENCE_LABELS: dict[str, str] = {
 }
 
 ROLES = frozenset(r.value for r in Role)
+# Roles held at a unit that also hold over every unit below it. A `unit` role does not: the
+# village clerk sees the village work team's cases but does not work them — the team does.
+REACHES_DOWN = frozenset({Role.ADMIN.value, Role.LEADER.value, Role.AUDITOR.value})
 UNIT_KINDS = frozenset(k.value for k in UnitKind)
 EVIDENCE_KINDS = frozenset(k.value for k in EvidenceKind)
 

@@ -57,7 +57,7 @@ WORK_TEAM_EXPECT = {
     #                        leader     l@village  l@township unit       both
     "leader@township":      (OK,        FORBIDDEN, OK,        FORBIDDEN, OK),
     "leader@village":       (OK,        OK,        FORBIDDEN, FORBIDDEN, OK),
-    "unit@village":         (FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,        OK),
+    "unit@village":         (FORBIDDEN,) * 5,  # sees the team's cases, does not work them
     "unit@work_team":       (FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,        OK),
     "auditor@township":     (FORBIDDEN,) * 5,
     "admin@township":       (FORBIDDEN,) * 5,

@@ -47,7 +47,7 @@ def test_only_auditors_and_admins_verify(town, as_):
 
 def test_an_auditor_finds_who_gave_a_user_leader_rights_and_when(runtime, town, as_):
     admin = as_("admin")
-    made = admin.post("/api/v1/users", {"username": "new_leader", "password": "a-long-password",
+    made = admin.post("/api/v1/users", {"username": "new_leader", "password": "A-long-password1",
                                         "memberships": [{"unit_id": town.unit("village"), "role": "leader"}]})
     assert made.status_code == 201
     user_id = made.get_json()["id"]

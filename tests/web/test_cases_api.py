@@ -180,8 +180,10 @@ def test_a_unit_may_open_a_case_for_itself_only(town, as_):
     clerk = as_("clerk")
     own = clerk.open_case(campaign_id=town.campaign_id, unit_id=town.unit("village"), title="自查:档案缺页")
     assert own["self_inspection"] is True and own["state"] == "found"
-    below = clerk.open_case(campaign_id=town.campaign_id, unit_id=town.unit("work_team"))
-    assert below["self_inspection"] is True
+    # The village's work team is in the clerk's sight, but its own unit: the team opens its cases.
+    below = clerk.post("/api/v1/cases", {"campaign_id": town.campaign_id, "unit_id": town.unit("work_team"),
+                                         "title": "替工作队登记"})
+    assert_error(below, 403, "cannot_open_case")
     for unit in ("village2", "township"):
         assert_error(clerk.post("/api/v1/cases", {"campaign_id": town.campaign_id, "unit_id": town.unit(unit),
                                                   "title": "越权登记"}), 404, "unit_not_found")
@@ -195,4 +197,5 @@ def test_opening_refers_to_things_that_exist(town, as_):
     assert_error(leader.post("/api/v1/cases", {**body, "item_id": 999999}), 404, "item_not_found")
     assert_error(leader.post("/api/v1/cases", {**body, "severity": "urgent"}), 422, "validation_failed")
     assert_error(leader.post("/api/v1/cases", {**body, "deadline": "2026-02-30"}), 422, "validation_failed")
-    assert_error(leader.post("/api/v1/cases", {**body, "title": "   "}), 422, "invalid_field")
+    blank = assert_error(leader.post("/api/v1/cases", {**body, "title": "   "}), 422, "validation_failed")
+    assert blank["details"]["fields"] == {"title": ["不能为空"]}

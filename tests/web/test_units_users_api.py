@@ -72,7 +72,7 @@ def test_units_are_listed_in_scope_in_tree_order(town, as_):
 # users -------------------------------------------------------------------------------------------
 
 def test_an_admin_creates_a_user_who_can_then_sign_in(town, admins, client):
-    body = {"username": "wang.fang", "password": "s3cret-enough", "display_name": "王芳",
+    body = {"username": "wang.fang", "password": "S3cret-enough", "display_name": "王芳",
             "memberships": [{"unit_id": town.unit("village"), "role": "unit"},
                             {"unit_id": town.unit("work_team"), "role": "leader"}]}
     response = admins["village_admin"].post("/api/v1/users", body)
@@ -82,17 +82,17 @@ def test_an_admin_creates_a_user_who_can_then_sign_in(town, admins, client):
     assert (user["username"], user["display_name"], user["is_active"]) == ("wang.fang", "王芳", True)
     assert user["memberships"] == [{"unit_id": town.unit("village"), "unit_code": "T-V1", "role": "unit"},
                                    {"unit_id": town.unit("work_team"), "unit_code": "T-V1-T", "role": "leader"}]
-    headers = sign_in(client, "wang.fang", "s3cret-enough")
+    headers = sign_in(client, "wang.fang", "S3cret-enough")
     assert client.get("/api/v1/cases", headers=headers).status_code == 200
 
 
 def test_passwords_are_never_returned(town, admins, as_):
-    created = admins["admin"].post("/api/v1/users", {"username": "li.lei", "password": "s3cret-enough",
+    created = admins["admin"].post("/api/v1/users", {"username": "li.lei", "password": "S3cret-enough",
                                                      "memberships": [{"unit_id": town.unit("village"),
                                                                       "role": "unit"}]})
     user_id = created.get_json()["id"]
     responses = [created, admins["admin"].get("/api/v1/users"), admins["admin"].get(f"/api/v1/users/{user_id}"),
-                 admins["admin"].patch(f"/api/v1/users/{user_id}", {"password": "another-s3cret"}),
+                 admins["admin"].patch(f"/api/v1/users/{user_id}", {"password": "Another-s3cret"}),
                  as_("clerk").get("/api/v1/users")]
     for response in responses:
         assert response.status_code in (200, 201)
@@ -101,7 +101,7 @@ def test_passwords_are_never_returned(town, admins, as_):
 
 
 def test_a_username_is_unique(town, admins):
-    body = {"username": "clerk", "password": "s3cret-enough", "memberships": [{"unit_id": town.unit("village"),
+    body = {"username": "clerk", "password": "S3cret-enough", "memberships": [{"unit_id": town.unit("village"),
                                                                               "role": "unit"}]}
     error = assert_error(admins["admin"].post("/api/v1/users", body), 409, "duplicate")
     assert error["details"] == {"what": "username", "value": "clerk"}
@@ -112,7 +112,7 @@ def test_a_username_is_unique(town, admins):
 
 
 def test_users_are_created_only_in_units_an_admin_holds(town, admins, as_):
-    body = {"username": "zhao", "password": "s3cret-enough",
+    body = {"username": "zhao", "password": "S3cret-enough",
             "memberships": [{"unit_id": town.unit("village"), "role": "unit"}]}
     assert_error(admins["village2_admin"].post("/api/v1/users", body), 404, "unit_not_found")
     # one membership outside the admin's scope spoils the whole request

@@ -42,3 +42,28 @@ class AdminLogEntryOut(Schema):
 class AdminLogPage(Schema):
     items = fields.List(fields.Nested(AdminLogEntryOut))
     next_cursor = fields.String(allow_none=True)
+
+
+class AccessLogArgs(Schema):
+    action = fields.String(validate=validate.Length(max=64),
+                           metadata={"description": "signin.ok, signin.failed, password.changed, export.ledger, …"})
+    actor_id = Id(strict=False)
+    limit = fields.Integer(validate=validate.Range(min=1, max=MAX_PAGE), load_default=DEFAULT_PAGE)
+    cursor = fields.String(validate=validate.Length(max=CURSOR_MAX))
+
+
+class AccessLogEntryOut(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor_id = fields.Integer(allow_none=True)
+    username = fields.String(allow_none=True, metadata={"description": "the name typed at sign-in"})
+    action = fields.String()
+    target_type = fields.String(allow_none=True)
+    target_id = fields.Integer(allow_none=True)
+    address = fields.String(allow_none=True)
+    detail = fields.Function(lambda entry: json.loads(entry.detail))
+
+
+class AccessLogPage(Schema):
+    items = fields.List(fields.Nested(AccessLogEntryOut))
+    next_cursor = fields.String(allow_none=True)

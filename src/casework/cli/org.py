@@ -69,7 +69,8 @@ def users_create(username: str, password: str | None, role: str, unit_code: str 
             unit = unit_service.root(session=session) or unit_service.create(
                 session=session, name="Root", kind="township", code="ROOT")
         user = service.create(session=session, username=username, password=password,
-                              display_name=display_name, memberships=[(unit, role)])
+                              display_name=display_name, memberships=[(unit, role)],
+                              policy=runtime.settings.password_policy)
         click.echo(f"user {user.username} (id {user.id}) created: {role} at {unit.code}")
 
 

@@ -51,7 +51,7 @@ def campaigns_create(code: str, name: str, leader_code: str, starts_on, ends_on,
 
 
 @main.command(help="Load the demo campaign (after `db upgrade`).")
-@click.option("--password", envvar="CASEWORK_DEMO_PASSWORD", default="casework-demo",
+@click.option("--password", envvar="CASEWORK_DEMO_PASSWORD", default="Casework-2026",
               show_default=True, help="password of every demo user")
 def demo(password: str) -> None:
     from casework import demo as demo_data

@@ -40,3 +40,22 @@ class AdminLogEntry(Base):
     target_type: Mapped[str] = mapped_column(String(32))
     target_id: Mapped[int | None] = mapped_column(Integer)
     payload: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class AccessLogEntry(Base):
+    """Who signed in (or failed to), from where, and who took data out: exports, bulk downloads,
+    full reads of personal data. Kept apart from the case chains, which must never hold personal
+    data and never forget."""
+
+    __tablename__ = "access_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # The name typed at sign-in (a failed attempt may name nobody who exists).
+    username: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    target_type: Mapped[str | None] = mapped_column(String(32))
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    address: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text, default="{}")

@@ -22,6 +22,8 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     # Bumped to invalidate every token issued before (password change, disabling).
     token_generation: Mapped[int] = mapped_column(default=0)
+    # Set at sign-in when the password no longer meets the rules: the user must change it first.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -20,7 +20,8 @@ class MembershipOut(Schema):
 
 class UserCreate(Schema):
     username = Text(required=True, min_length=2, max_length=64)
-    password = Text(required=True, min_length=8, max_length=200, load_only=True)
+    password = Text(required=True, min_length=1, max_length=200, load_only=True,
+                    metadata={"description": "at least 10 characters and 3 of: upper, lower, digits, symbols"})
     display_name = Text(max_length=DISPLAY_NAME_MAX, names=True)
     memberships = fields.List(fields.Nested(MembershipIn), required=True, validate=validate.Length(min=1, max=50))
 
@@ -28,7 +29,7 @@ class UserCreate(Schema):
 class UserUpdate(Schema):
     display_name = Text(min_length=1, max_length=DISPLAY_NAME_MAX, names=True)
     is_active = fields.Boolean(metadata={"description": "false disables the user and voids their tokens"})
-    password = Text(min_length=8, max_length=200, load_only=True)
+    password = Text(min_length=1, max_length=200, load_only=True)
 
 
 class UserOut(Schema):
@@ -52,4 +53,11 @@ class TokenRequest(Schema):
 class TokenOut(Schema):
     token = fields.String()
     expires_at = fields.DateTime()
+    must_change_password = fields.Boolean(
+        metadata={"description": "true: the password breaks the rules; POST /auth/password before anything else"})
     user = fields.Nested(UserOut)
+
+
+class PasswordChange(Schema):
+    old_password = Text(required=True, min_length=1, max_length=200, load_only=True)
+    new_password = Text(required=True, min_length=1, max_length=200, load_only=True)

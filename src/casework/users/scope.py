@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from casework.errors import NotFound
 from casework.units.models import Unit
 from casework.users.models import Membership, User
-from casework.vocabulary import Role, RoleSpec
+from casework.vocabulary import REACHES_DOWN, Role, RoleSpec
 
 
 def _paths(user: User, roles: set[str] | None = None) -> list[str]:
@@ -44,11 +44,13 @@ def unit_filter(user: User, path_column=Unit.path) -> ColumnElement[bool]:
 
 
 def has_role(user: User, unit: Unit, spec: RoleSpec | str) -> bool:
-    """Whether the user holds the role at `unit` or above it (and in the right kind of unit)."""
+    """Whether the user holds the role for `unit`: at it, or above it for the roles that reach
+    down (not `unit`, which works its own unit's cases only), in the right kind of unit."""
     spec = RoleSpec.parse(spec) if isinstance(spec, str) else spec
+    reaches_down = spec.role in REACHES_DOWN
     return any(
         m.role == spec.role
-        and unit.path.startswith(m.unit.path)
+        and (unit.path.startswith(m.unit.path) if reaches_down else m.unit_id == unit.id)
         and (spec.unit_kind is None or m.unit.kind == spec.unit_kind)
         for m in user.memberships
     )

@@ -5,15 +5,14 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.errors import Conflict, Unprocessable
+from casework.errors import Conflict, Forbidden, Unprocessable
 from casework.limits import USERNAME
 from casework.trail import admin_log
 from casework.units.models import Unit
 from casework.users.models import Membership, User
+from casework.users.password_rules import DEFAULT_POLICY, PasswordPolicy
 from casework.users.passwords import hash_password
-from casework.vocabulary import ROLES
-
-MIN_PASSWORD = 8
+from casework.vocabulary import ROLES, Role
 
 
 def by_username(*, session: Session, username: str) -> User | None:
@@ -25,17 +24,21 @@ def every_user(*, session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.id)))
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise Unprocessable("invalid_field", field="password", reason_code="text_too_short", min=MIN_PASSWORD)
+def check_password(password: str, *, username: str, policy: PasswordPolicy) -> None:
+    """Refuse a password that breaks the rules, saying which rule."""
+    problem = policy.problem(password, username=username)
+    if problem:
+        raise Unprocessable("invalid_field", field="password", reason_code=problem,
+                            min_length=policy.min_length, classes=policy.classes)
 
 
 def create(*, session: Session, username: str, password: str, display_name: str | None = None,
-           memberships: list[tuple[Unit, str]] = (), actor_id: int | None = None) -> User:
+           memberships: list[tuple[Unit, str]] = (), actor_id: int | None = None,
+           policy: PasswordPolicy = DEFAULT_POLICY) -> User:
     """A new user with the given (unit, role) memberships."""
     if not USERNAME.match(username):
         raise Unprocessable("invalid_field", field="username", reason_code="username_invalid")
-    _check_password(password)
+    check_password(password, username=username, policy=policy)
     if by_username(session=session, username=username) is not None:
         raise Conflict("duplicate", what="username", value=username)
     user = User(username=username, display_name=display_name or username,
@@ -73,8 +76,29 @@ def rename(*, session: Session, user: User, display_name: str, actor_id: int | N
     return user
 
 
+def _leaves_no_root_admin(session: Session, user: User) -> bool:
+    root = session.scalars(select(Unit).where(Unit.parent_id.is_(None)).limit(1)).first()
+    if root is None:
+        return False
+    others = session.scalars(
+        select(User.id).join(Membership, Membership.user_id == User.id)
+        .where(Membership.unit_id == root.id, Membership.role == Role.ADMIN.value, User.is_active.is_(True),
+               User.id != user.id).limit(1)
+    ).first()
+    holds_root_admin = any(m.unit_id == root.id and m.role == Role.ADMIN.value for m in user.memberships)
+    return holds_root_admin and others is None
+
+
 def set_active(*, session: Session, user: User, active: bool, actor_id: int | None = None) -> User:
-    """Enable or disable a user; disabling invalidates every token issued so far."""
+    """Enable or disable a user; disabling invalidates every token issued so far.
+
+    Nobody disables themselves, and the last active admin over the whole tree stays: otherwise
+    nobody could administer the install any more.
+    """
+    if not active and actor_id == user.id:
+        raise Forbidden("cannot_disable_self")
+    if not active and _leaves_no_root_admin(session, user):
+        raise Conflict("last_admin")
     user.is_active = active
     user.token_generation += 1
     admin_log.record(session=session, actor_id=actor_id, action="user.enable" if active else "user.disable",
@@ -82,11 +106,13 @@ def set_active(*, session: Session, user: User, active: bool, actor_id: int | No
     return user
 
 
-def set_password(*, session: Session, user: User, password: str, actor_id: int | None = None) -> User:
-    """A new password; every token issued before it stops working."""
-    _check_password(password)
+def set_password(*, session: Session, user: User, password: str, actor_id: int | None = None,
+                 policy: PasswordPolicy = DEFAULT_POLICY) -> User:
+    """A new password that meets the rules; every token issued before it stops working."""
+    check_password(password, username=user.username, policy=policy)
     user.password_hash = hash_password(password)
     user.token_generation += 1
+    user.must_change_password = False
     admin_log.record(session=session, actor_id=actor_id, action="user.password", target_type="user",
                      target_id=user.id)
     return user

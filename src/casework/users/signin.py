@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from casework.db import utcnow
 from casework.errors import TooManyRequests, Unauthorized
 from casework.users.models import User
+from casework.users.password_rules import DEFAULT_POLICY, PasswordPolicy
 from casework.users.passwords import verify_password
 
 FREE_ATTEMPTS = 5
@@ -40,10 +41,15 @@ def _retry_after(locked_until: datetime, now: datetime) -> int:
     return int((locked_until - now).total_seconds()) + 1
 
 
+def user_id_of(*, session: Session, username: str) -> int | None:
+    """The id behind a username, if anyone has it."""
+    return session.scalars(select(User.id).where(User.username == username)).first()
+
+
 def begin(*, session: Session, username: str) -> Attempt:
     """Count an attempt at `username` before its password is checked; 429 while the user must wait."""
     now = utcnow()
-    user_id = session.scalars(select(User.id).where(User.username == username)).first()
+    user_id = user_id_of(session=session, username=username)
     if user_id is None:
         return Attempt(None, 0)
     number = session.execute(
@@ -59,14 +65,20 @@ def begin(*, session: Session, username: str) -> Attempt:
     return Attempt(user_id, number)
 
 
-def finish(*, session: Session, attempt: Attempt, password: str) -> User:
-    """The user if the password is right (their count starts afresh); 401 otherwise."""
+def finish(*, session: Session, attempt: Attempt, password: str,
+           policy: PasswordPolicy = DEFAULT_POLICY) -> User:
+    """The user if the password is right (their count starts afresh); 401 otherwise.
+
+    A right password that no longer meets the rules marks the user to change it before anything else.
+    """
     user = session.get(User, attempt.user_id) if attempt.user_id is not None else None
     # Unknown users cost a hash too, so timing does not say which usernames exist.
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:
         raise Unauthorized("bad_credentials")
-    session.execute(update(User).where(User.id == user.id).values(failed_logins=0, locked_until=None))
+    must_change = user.must_change_password or policy.problem(password, username=user.username) is not None
+    session.execute(update(User).where(User.id == user.id)
+                    .values(failed_logins=0, locked_until=None, must_change_password=must_change))
     session.refresh(user)
     return user
 

@@ -7,10 +7,11 @@ from pathlib import Path
 import flask_swagger_ui
 from flask import Flask, send_from_directory
 from flask_smorest import Api
-from werkzeug.routing import IntegerConverter
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 from casework.config import Settings
-from casework.limits import MAX_ID
+from casework.limits import KEY_PATTERN, MAX_ID
 from casework.runtime import Runtime
 from casework.web import errors, request_shape, rules
 from casework.web.context import close_session
@@ -22,12 +23,21 @@ SWAGGER_DIST = Path(flask_swagger_ui.__file__).parent / "dist"
 
 
 class IdConverter(IntegerConverter):
-    """Path ids: 1 to 2^31-1. A longer number is a 404 rather than a database overflow."""
+    """Path ids: 1 to 2^31-1 in ASCII digits without leading zeros; anything else is a 404.
 
-    regex = r"\d{1,10}"
+    (`\\d` would also take ３ or ٣, and Python's int() reads them as 3.)
+    """
+
+    regex = r"[1-9][0-9]{0,9}"
 
     def __init__(self, url_map, *args, **kwargs):
         super().__init__(url_map, min=1, max=MAX_ID)
+
+
+class KeyConverter(BaseConverter):
+    """Path keys (workflows): the same pattern as in the files; anything else (a NUL …) is a 404."""
+
+    regex = KEY_PATTERN.removeprefix("^").removesuffix("$")
 
 
 class CaseworkApi(Api):
@@ -62,7 +72,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.json = Utf8JSONProvider(app)
     _configure(app, runtime.settings)
     app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["key"] = KeyConverter
     app.extensions["casework"] = runtime
+    if runtime.settings.trusted_proxies:
+        # Only then is X-Forwarded-For the client's address rather than anyone's claim.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=runtime.settings.trusted_proxies,
+                                x_proto=runtime.settings.trusted_proxies)
     # The ceiling for any route; JSON routes lower it for themselves (request_shape.py).
     app.config["MAX_CONTENT_LENGTH"] = largest_body(app)
     # One Api per app (not module-level): it keeps a reference to its app and its spec, and tests

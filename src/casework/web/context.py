@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import current_app, g, request
 
 from casework.db import Session
 from casework.runtime import Runtime
@@ -31,6 +31,11 @@ def commit() -> None:
         db().flush()
     else:
         db().commit()
+
+
+def client_address() -> str | None:
+    """Where the request came from (behind CASEWORK_TRUSTED_PROXIES proxies: what they say)."""
+    return request.remote_addr
 
 
 def current_user():

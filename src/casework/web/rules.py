@@ -27,6 +27,8 @@ class Rule:
     name: str
     signed_in: bool = True
     check: Callable[[Any], bool] = lambda user: True
+    # Usable before a password that breaks the rules has been changed (only changing it is).
+    while_password_expired: bool = False
 
 
 def _has(*roles: Role) -> Callable[[Any], bool]:
@@ -36,6 +38,7 @@ def _has(*roles: Role) -> Callable[[Any], bool]:
 
 PUBLIC = Rule("public", signed_in=False)
 SIGNED_IN = Rule("signed_in")
+OWN_PASSWORD = Rule("own_password", while_password_expired=True)
 ADMIN = Rule("admin", check=_has(Role.ADMIN))
 WORKS_CASES = Rule("works_cases", check=_has(Role.LEADER, Role.UNIT))
 LEADS = Rule("leads", check=_has(Role.LEADER, Role.ADMIN))
@@ -74,6 +77,8 @@ def enforce() -> None:
     if not which.signed_in:
         return
     g.user = auth.user_from_request(runtime(), db())
+    if g.user.must_change_password and not which.while_password_expired:
+        raise Forbidden("password_change_required")
     if not which.check(g.user):
         raise Forbidden("forbidden")
 

@@ -4,7 +4,7 @@ from casework.errors import Forbidden
 from casework.users import service
 from casework.users.schemas import UserCreate, UserList, UserOut, UserUpdate
 from casework.users.scope import is_admin_over, users_in_scope, visible_unit, visible_user
-from casework.web.context import commit, current_user, db
+from casework.web.context import commit, current_user, db, runtime
 from casework.web.idempotency import idempotent
 from casework.web.rules import ADMIN, SIGNED_IN, rule
 
@@ -34,7 +34,7 @@ def create_user(body):
         memberships.append((unit, wanted["role"]))
     user = service.create(session=db(), username=body["username"], password=body["password"],
                           display_name=body.get("display_name"), memberships=memberships,
-                          actor_id=current_user().id)
+                          actor_id=current_user().id, policy=runtime().settings.password_policy)
     commit()
     return user
 
@@ -60,7 +60,8 @@ def update_user(body, user_id):
     if "display_name" in body:
         service.rename(session=db(), user=user, display_name=body["display_name"], actor_id=me.id)
     if "password" in body:
-        service.set_password(session=db(), user=user, password=body["password"], actor_id=me.id)
+        service.set_password(session=db(), user=user, password=body["password"], actor_id=me.id,
+                             policy=runtime().settings.password_policy)
     if "is_active" in body and body["is_active"] != user.is_active:
         service.set_active(session=db(), user=user, active=body["is_active"], actor_id=me.id)
     commit()

@@ -48,7 +48,7 @@ def list_workflows():
     return {"items": [_describe(p, detail=False) for p in current.values()], "next_cursor": None}
 
 
-@blp.route("/<key>", methods=["GET"])
+@blp.route("/<key:key>", methods=["GET"])
 @rule(SIGNED_IN)
 @blp.arguments(WorkflowArgs, location="query")
 @blp.response(200, WorkflowOut)
