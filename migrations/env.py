@@ -22,7 +22,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = make_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
+    engine = make_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool, foreign_keys=False)
     with engine.connect() as connection:
         _run(connection)
     engine.dispose()

@@ -76,6 +76,12 @@ def _truncate_all(url: str) -> None:
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # What the migrations put in an empty install: the system actor and the chains' heads.
+        conn.execute(text("INSERT INTO users (username, display_name, password_hash, is_active, token_generation, "
+                          "must_change_password, failed_logins, created_at) "
+                          "VALUES ('system', '系统', '!', false, 0, false, 0, now())"))
+        conn.execute(text("INSERT INTO chain_heads (name, seq, hash) VALUES ('admin_log', 0, :g), "
+                          "('checkpoints', 0, :g)"), {"g": "0" * 64})
     engine.dispose()
     # Ids start again from 1: what the process remembered of the old rows no longer holds.
     memo.forget_all()
@@ -85,7 +91,7 @@ def _settings(tmp_path: Path, database_url: str, **extra) -> Settings:
     return Settings(
         instance_dir=tmp_path, database_url=database_url, redis_url=None,
         storage_dir=tmp_path / "evidence", secret_key="test-secret-key-" + uuid.uuid4().hex,
-        workflows_dir=workflows_dir(), **extra,
+        workflows_dir=workflows_dir(), jobs="manual", **extra,
     )
 
 

@@ -6,6 +6,7 @@ import hashlib
 from datetime import date
 from itertools import count
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.campaigns import service as campaigns
@@ -35,7 +36,13 @@ class Factory:
         self._campaign: Campaign | None = None
 
     # units -----------------------------------------------------------------------------------
+    CODES = {"township": "T", "office": "T-OF", "village": "T-V1", "village2": "T-V2", "work_team": "T-V1-T",
+             "assistance_officer": "T-V1-P"}
+
     def tree(self) -> dict[str, Unit]:
+        if not self._units and self.session.scalars(select(Unit).where(Unit.code == "T")).first():
+            # Built by an earlier factory over the same database: reuse it.
+            self._units = {name: units.by_code(session=self.session, code=code) for name, code in self.CODES.items()}
         if not self._units:
             s = self.session
             t = units.create(session=s, name="清水镇", kind="township", code="T")

@@ -139,7 +139,7 @@ def password_of(database: Path, username: str) -> str:
 
 def test_users_create_with_password_option_makes_the_first_admin_at_a_root(database, casework):
     result = casework("users", "create", "admin", "--password", "First-admin-pass1", "--role", "admin")
-    assert (result.exit_code, result.output) == (0, "user admin (id 1) created: admin at ROOT\n")
+    assert (result.exit_code, result.output) == (0, "user admin (id 2) created: admin at ROOT\n")
     assert verify_password(password_of(database, "admin"), "First-admin-pass1")
     assert rows(database, "SELECT u.code, m.role FROM memberships m JOIN units u ON u.id = m.unit_id") == [
         ("ROOT", "admin")]
@@ -152,7 +152,7 @@ def test_users_create_reads_the_password_from_the_environment(database, casework
     casework("units", "create", "青山村", "--kind", "village", "--code", "QS-V01", "--parent", "QS")
     result = casework("users", "create", "clerk", "--role", "unit", "--unit", "QS-V01",
                       CASEWORK_PASSWORD="From-the-environment1")
-    assert (result.exit_code, result.output) == (0, "user clerk (id 1) created: unit at QS-V01\n")
+    assert (result.exit_code, result.output) == (0, "user clerk (id 2) created: unit at QS-V01\n")
     assert verify_password(password_of(database, "clerk"), "From-the-environment1")
 
 
@@ -174,7 +174,7 @@ def test_users_create_refuses_with_a_message_and_exit_2(database, casework, args
     result = casework("users", "create", "someone", "--role", "leader", *args)
     assert result.exit_code == 2
     assert message in result.stderr
-    assert rows(database, "SELECT count(*) FROM users") == [(0,)]
+    assert rows(database, "SELECT count(*) FROM users WHERE username <> 'system'") == [(0,)]
 
 
 def test_users_create_refuses_a_taken_username(database, casework):
@@ -217,7 +217,7 @@ def test_audit_verify_names_the_case_number_and_seq_of_a_tampered_event(database
     result = casework("audit", "verify")
     assert result.exit_code == 1
     assert f"AUDIT FAILED: case {number}" in result.stderr and "event 4:" in result.stderr
-    assert "contents changed" in result.stderr
+    assert "was changed: its recomputed hash differs" in result.stderr
 
 
 def test_audit_verify_catches_a_removed_last_event(database, casework):
@@ -271,3 +271,23 @@ def test_commands_before_db_upgrade_say_to_run_it(casework, args):
     result = casework(*args)
     assert result.exit_code == 2
     assert "run `casework db upgrade` first" in result.output
+
+
+def test_audit_checkpoint_signs_what_changed_and_verify_then_catches_a_rewritten_chain(tmp_path, database, casework):
+    casework("demo")
+    first = casework("audit", "checkpoint")
+    assert first.exit_code == 0 and first.output.startswith("checkpoint 1: 9 case(s), hash ")
+    assert (tmp_path / "checkpoint_key.pem").stat().st_mode & 0o777 == 0o600
+    assert casework("audit", "checkpoint").output == "nothing changed since the last checkpoint\n"
+    number = number_of(database, "扶贫项目信息录入不完整")
+    with sqlite3.connect(database) as conn:  # the last event gone, and the row rolled back to match
+        conn.execute("DELETE FROM case_events WHERE seq = 5 AND case_id = (SELECT id FROM cases WHERE number = ?)",
+                     (number,))
+        conn.execute("UPDATE cases SET event_count = 4, chain_head = (SELECT hash FROM case_events e "
+                     "WHERE e.case_id = cases.id AND e.seq = 4) WHERE number = ?", (number,))
+    result = casework("audit", "verify")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert any(line.startswith(f"AUDIT FAILED: case {number}") and "shorter than a checkpoint recorded" in line
+               for line in lines)
+    assert lines[-1].startswith("1 finding(s); 9 case(s)")

@@ -87,3 +87,40 @@ def test_downgrading_to_nothing_and_back_gives_the_same_schema(migrated_url):
     engine.dispose()
     upgrade(migrated_url)
     assert drift(migrated_url) == []
+
+
+def test_existing_data_migrates_and_still_verifies(backend, tmp_path, request):
+    """Data written before the projection columns, the chained admin log and the system actor
+    existed: going back to the first schema and up again refills them from the record itself."""
+    from casework import memo
+    from casework.audit.verify import verify_all
+    from casework.runtime import Runtime
+
+    from tests.conftest import make_runtime
+    from tests.drive import Driver
+    from tests.factories import Factory
+
+    runtime = make_runtime(backend, tmp_path, request)
+    runtime.sync_workflows()
+    with runtime.transaction() as session:
+        make = Factory(session)
+        for target in ("found", "evidenced", "verified", "dismissed"):
+            driver = Driver(make, "village")
+            driver.to_state(driver.open(deadline="2026-12-01"), target)
+    url = str(runtime.engine.url.render_as_string(hide_password=False))
+    runtime.close()
+    command.downgrade(alembic_config(url), "0001")
+    upgrade(url)
+    memo.forget_all()
+    runtime = Runtime.open(runtime.settings)
+    try:
+        with runtime.snapshot() as session:
+            result = verify_all(session=session, key_path=tmp_path / "no-key-yet.pem")
+        assert result.ok, [f.line() for f in result.findings]
+        assert result.cases == 4
+        with runtime.sessions() as session:
+            closed = session.execute(text("SELECT state, closed_at IS NOT NULL FROM cases ORDER BY id")).all()
+        assert [tuple(row) for row in closed] == [("found", False), ("evidenced", False), ("verified", True),
+                                                  ("dismissed", True)]
+    finally:
+        runtime.close()

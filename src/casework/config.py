@@ -13,6 +13,8 @@
 | CASEWORK_MAX_UPLOAD_MB | 25 (one evidence file) |
 | CASEWORK_PASSWORD_MIN_LENGTH, CASEWORK_PASSWORD_CLASSES | 10 characters, 3 of 4 classes |
 | CASEWORK_TRUSTED_PROXIES | 0: the client's address is the connection's |
+| CASEWORK_JOBS | auto: on RQ with CASEWORK_REDIS_URL, else in-process; manual: only when asked (tests) |
+| CASEWORK_CHECKPOINT_KEY | <instance>/checkpoint_key.pem |
 """
 
 from __future__ import annotations
@@ -59,6 +61,18 @@ class Settings:
     password_policy: PasswordPolicy = DEFAULT_POLICY
     # How many reverse proxies in front set X-Forwarded-For (the access log records addresses).
     trusted_proxies: int = 0
+    jobs: str = "auto"
+    checkpoint_key: Path | None = None
+
+    def job_mode(self) -> str:
+        """Where background jobs run: "rq", "local" (threads of this process) or "manual"."""
+        if self.jobs == "manual":
+            return "manual"
+        return "rq" if self.redis_url else "local"
+
+    @property
+    def checkpoint_key_path(self) -> Path:
+        return self.checkpoint_key or self.instance_dir / "checkpoint_key.pem"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -87,4 +101,6 @@ class Settings:
                 min_length=int(env.get("CASEWORK_PASSWORD_MIN_LENGTH") or DEFAULT_POLICY.min_length),
                 classes=int(env.get("CASEWORK_PASSWORD_CLASSES") or DEFAULT_POLICY.classes)),
             trusted_proxies=int(env.get("CASEWORK_TRUSTED_PROXIES") or 0),
+            jobs=env.get("CASEWORK_JOBS") or "auto",
+            checkpoint_key=Path(env["CASEWORK_CHECKPOINT_KEY"]) if env.get("CASEWORK_CHECKPOINT_KEY") else None,
         )

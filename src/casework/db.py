@@ -53,7 +53,7 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
-def _prepare_sqlite(engine: Engine) -> None:
+def _prepare_sqlite(engine: Engine, *, foreign_keys: bool) -> None:
     # pysqlite opens transactions lazily, so a read that later writes fails at once with
     # "database is locked". Take the write lock at BEGIN instead (SQLAlchemy's documented recipe).
     @event.listens_for(engine, "connect")
@@ -61,24 +61,43 @@ def _prepare_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A long read (verification, an export) takes a snapshot instead: in WAL mode it sees one
+        # moment of the database while writers carry on.
+        if connection.get_execution_options().get(SNAPSHOT_OPTION):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, **kwargs) -> Engine:
-    """An engine for `url`, with SQLite set up for concurrent use."""
+SNAPSHOT_OPTION = "casework_snapshot"
+
+
+def snapshot_options(engine: Engine) -> dict:
+    """Execution options for a long read that must see one moment of the database and block nobody."""
+    if engine.dialect.name == "sqlite":
+        return {SNAPSHOT_OPTION: True}
+    return {SNAPSHOT_OPTION: True, "isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+
+
+def make_engine(url: str, *, foreign_keys: bool = True, **kwargs) -> Engine:
+    """An engine for `url`, with SQLite set up for concurrent use.
+
+    `foreign_keys=False` is for the migrations only: SQLite changes a column by copying the table
+    and dropping the old one, which its foreign key checks refuse while other tables refer to it.
+    """
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 10})
     else:
         kwargs.setdefault("pool_pre_ping", True)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
-        _prepare_sqlite(engine)
+        _prepare_sqlite(engine, foreign_keys=foreign_keys)
     return engine
 
 

@@ -23,7 +23,8 @@ class Memo:
 
     @staticmethod
     def _where(session: Session) -> str:
-        return str(session.get_bind().url)
+        bind = session.get_bind()
+        return str(bind.engine.url)  # an Engine's .engine is itself; a Connection's, its engine
 
     def get(self, session: Session, key: Hashable) -> Any | None:
         return self._data.get((self._where(session), key))

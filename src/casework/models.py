@@ -1,17 +1,20 @@
 """Every table, imported in one place so the metadata is complete (Alembic, tests)."""
 
-from casework.trail.models import AdminLogEntry, CaseEvent
+from casework.audit.models import VerificationRun
 from casework.campaigns.models import Campaign, InspectionItem
 from casework.cases.models import Case
 from casework.db import Base
 from casework.evidence.models import Evidence
 from casework.idempotency.models import IdempotencyRecord
+from casework.notifications.models import DeadlineStep, Notification
 from casework.outbox.models import OutboxMessage
+from casework.trail.models import AccessLogEntry, AdminLogEntry, CaseEvent, ChainHead, Checkpoint, CheckpointEntry
 from casework.units.models import Unit
 from casework.users.models import Membership, User
 from casework.workflows.models import WorkflowVersion
 
 __all__ = [
-    "AdminLogEntry", "Base", "Campaign", "Case", "CaseEvent", "Evidence", "IdempotencyRecord",
-    "InspectionItem", "Membership", "OutboxMessage", "Unit", "User", "WorkflowVersion",
+    "AccessLogEntry", "AdminLogEntry", "Base", "Campaign", "Case", "CaseEvent", "ChainHead", "Checkpoint",
+    "CheckpointEntry", "DeadlineStep", "Evidence", "IdempotencyRecord", "InspectionItem", "Membership",
+    "Notification", "OutboxMessage", "Unit", "User", "VerificationRun", "WorkflowVersion",
 ]

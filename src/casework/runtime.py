@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from casework.config import Settings
-from casework.db import make_engine, make_sessionmaker
+from casework.db import make_engine, make_sessionmaker, snapshot_options
 
 
 @dataclass
@@ -18,18 +19,50 @@ class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    _jobs: object = None
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> "Runtime":
         settings = settings or Settings.from_env()
         engine = make_engine(settings.database_url)
-        return cls(settings=settings, engine=engine, sessions=make_sessionmaker(engine))
+        runtime = cls(settings=settings, engine=engine, sessions=make_sessionmaker(engine))
+        event.listen(runtime.sessions, "after_commit", runtime._after_commit)
+        event.listen(runtime.sessions, "after_rollback", runtime._after_rollback)
+        return runtime
+
+    @property
+    def jobs(self):
+        """The dispatcher of this process's background jobs (made on first use)."""
+        if self._jobs is None:
+            from casework.jobs.dispatch import Dispatcher
+
+            self._jobs = Dispatcher(self, mode=self.settings.job_mode())
+        return self._jobs
+
+    def _after_commit(self, session: Session) -> None:
+        from casework.outbox.service import PENDING
+
+        if session.info.pop(PENDING, False):
+            self.jobs.kick()
+
+    @staticmethod
+    def _after_rollback(session: Session) -> None:
+        from casework.outbox.service import PENDING
+
+        session.info.pop(PENDING, None)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commits on success, rolls back on any error."""
         with self.sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read-only unit of work that sees one moment of the database and blocks no writer."""
+        with self.engine.connect().execution_options(**snapshot_options(self.engine)) as connection:
+            with Session(bind=connection) as session, session.begin():
+                yield session
 
     def sync_workflows(self) -> list:
         """Validate workflows/ and register changed definitions as new versions."""
@@ -41,4 +74,6 @@ class Runtime:
             return registry.sync_folder(session=session, folder=self.settings.workflows_dir)
 
     def close(self) -> None:
+        if self._jobs is not None:
+            self._jobs.close()
         self.engine.dispose()

@@ -144,3 +144,57 @@ def test_cases_opened_at_the_same_moment_get_distinct_numbers(runtime, writers, 
     assert sorted(int(n.rsplit("-", 1)[1]) for n in numbers) == list(range(2, WRITERS + 2))
     with runtime.transaction() as session:
         assert verify_all(session=session).cases == WRITERS + 1
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_system_events_landing_between_a_read_and_a_write_never_cost_a_409(runtime, writers, case_and_people):
+    """Escalations and uploads append to the chain without bumping `version`: people firing at the
+    version they saw still get through, and the chain stays one line."""
+    case_id, leader, clerk = case_and_people
+    from casework.users.system import system_actor_id
+
+    with writers() as session, session.begin():
+        system_id = system_actor_id(session=session)
+    people_done, system_done = [], []
+
+    def work(i):
+        if i % 2:  # the system: an escalation step recorded on the chain
+            with writers() as session, session.begin():
+                cases.record(session=session, case_id=case_id, event="deadline.escalated", actor_id=system_id,
+                             payload={"level": 1 + i % 3})
+            system_done.append(i)
+            return
+        for _attempt in range(10 * WRITERS):  # a person: note at the version just read, retry only on 409
+            with writers() as session, session.begin():
+                version = session.get(Case, case_id).version
+            try:
+                with writers() as session, session.begin():
+                    cases.fire(session=session, case_id=case_id, event="note", actor=clerk, version=version,
+                               fields={"comment": f"第{i}条进展"})
+                people_done.append(version)
+                return
+            except Conflict as exc:
+                assert exc.code == "stale_version"
+        raise AssertionError("never got through")
+
+    _run_together(work)
+    assert len(system_done) == len(people_done) == WRITERS // 2
+    # Versions moved only for people: one each, no gaps; system events took none.
+    assert sorted(people_done) == list(range(1, WRITERS // 2 + 1))
+    with runtime.transaction() as session:
+        case = session.get(Case, case_id)
+        assert (case.version, case.event_count) == (WRITERS // 2 + 1, WRITERS + 1)
+        result = verify_all(session=session)
+        assert result.ok, result.findings
+
+
+def test_a_record_only_event_leaves_the_version_and_is_replayed(session, make):
+    from casework.users.system import system_actor_id
+
+    case = make.case("village")
+    case = cases.record(session=session, case_id=case.id, event="deadline.escalated",
+                        actor_id=system_actor_id(session=session), payload={"level": 2})
+    assert (case.version, case.event_count, case.escalation_level) == (1, 2, 2)
+    assert verify_all(session=session).ok
+    with pytest.raises(ValueError):
+        cases.record(session=session, case_id=case.id, event="verify", actor_id=1, payload={})

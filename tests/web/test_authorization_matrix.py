@@ -14,6 +14,7 @@ from itertools import count
 import pytest
 from flask import Flask
 
+from casework.audit import checkpoints
 from casework.campaigns import service as campaigns
 from casework.cases.models import Case
 from casework.units.models import Unit
@@ -44,7 +45,11 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("api-docs.openapi_json", "GET"):         row(200, 200, 200, 200, 200,   200, 200, 200, 200),
     ("api-docs.openapi_swagger_ui", "GET"):   row(200, 200, 200, 200, 200,   200, 200, 200, 200),
     ("swagger_static", "GET"):                row(200, 200, 200, 200, 200,   200, 200, 200, 200),
-    ("audit.verify", "GET"):                  row(401, 200, 403, 403, 200,   200, 403, 403, 200),
+    ("audit.start_verification", "POST"):     row(401, 202, 403, 403, 202,   202, 403, 403, 202),
+    ("audit.verification", "GET"):            row(401, 200, 403, 403, 200,   200, 403, 403, 200),
+    ("audit.checkpoint_log", "GET"):          row(401, 200, 403, 403, 200,   200, 403, 403, 200),
+    ("audit.checkpoint", "GET"):              row(401, 200, 403, 403, 200,   200, 403, 403, 200),
+    ("cases.verify", "GET"):                  row(401, 200, 200, 200, 200,   404, 404, 404, 404),
     ("audit.list_admin_log", "GET"):          row(401, 200, 403, 403, 200,   200, 403, 403, 200),
     ("audit.list_access_log", "GET"):         row(401, 200, 403, 403, 200,   200, 403, 403, 200),
     # a wrong old password: 422 shows the route is open to everyone signed in (and changes nothing)
@@ -71,6 +76,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
 }
 
 OWN_ACCOUNT = {"auth.change_password"}
+CHECKS = {"audit.start_verification"}  # a POST that starts a read of the whole record
 PUBLIC_ENDPOINTS = {"auth.token", "api-docs.openapi_json", "api-docs.openapi_swagger_ui", "swagger_static"}
 ROUTE_APP = route_table_app()
 ROUTES = routes(ROUTE_APP)
@@ -94,6 +100,10 @@ class World:
         self.case_id = response.get_json()["id"]
         self.tokens = {name: sign_in(self.client, name) for name in ACTORS if name != "anonymous"}
         self.tokens["anonymous"] = {}
+        for auditing in ("admin", "auditor", "admin_out", "auditor_out"):  # each has a run to read
+            assert self.client.post("/api/v1/audit/verify", headers=self.tokens[auditing]).status_code == 202
+        with runtime.transaction() as session:
+            checkpoints.make(session=session, key_path=runtime.settings.checkpoint_key_path)
 
     def case_version(self) -> int:
         with self.runtime.sessions() as session:
@@ -115,7 +125,11 @@ def call(world: World, endpoint: str, method: str, actor: str):
         ("api-docs.openapi_json", "GET"): ("/api/v1/openapi.json", None),
         ("api-docs.openapi_swagger_ui", "GET"): ("/api/docs", None),
         ("swagger_static", "GET"): ("/api/docs/static/swagger-ui.css", None),
-        ("audit.verify", "GET"): ("/api/v1/audit/verify", None),
+        ("audit.start_verification", "POST"): ("/api/v1/audit/verify", {}),
+        ("audit.verification", "GET"): ("/api/v1/audit/verify", None),
+        ("audit.checkpoint_log", "GET"): ("/api/v1/audit/checkpoints", None),
+        ("audit.checkpoint", "GET"): ("/api/v1/audit/checkpoints/1", None),
+        ("cases.verify", "GET"): (f"/api/v1/cases/{world.case_id}/verify", None),
         ("audit.list_access_log", "GET"): (f"/api/v1/audit/access-log?actor_id={t.user('target')}", None),
         ("auth.change_password", "POST"): ("/api/v1/auth/password", {"old_password": "Not-the-password-1",
                                                                       "new_password": "Brand-new-secret-2"}),
@@ -204,7 +218,7 @@ def test_the_matrix_follows_the_design():
     for (endpoint, method), expected in EXPECTED.items():
         if endpoint not in PUBLIC_ENDPOINTS:
             assert expected["anonymous"] == 401, endpoint
-        if method in ("POST", "PATCH", "PUT", "DELETE") and endpoint not in PUBLIC_ENDPOINTS | OWN_ACCOUNT:
+        if method in ("POST", "PATCH", "PUT", "DELETE") and endpoint not in PUBLIC_ENDPOINTS | OWN_ACCOUNT | CHECKS:
             # auditors read everything and change nothing (but their own password)
             assert expected["auditor"] == expected["auditor_out"] == 403, endpoint
         for role in ("admin", "leader", "unit", "auditor"):

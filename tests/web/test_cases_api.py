@@ -52,7 +52,7 @@ def test_the_default_workflow_from_finding_to_verified(town, as_, village_case):
     assert events[0]["payload"]["title"] == "扶贫手册信息漏项"
     assert events[1]["payload"] == {"assignee_id": town.user("clerk"), "deadline": "2026-12-20"}
 
-    verified = auditor.get("/api/v1/audit/verify").get_json()
+    verified = auditor.get(f"/api/v1/cases/{case['id']}/verify").get_json()
     assert verified["ok"] is True and verified["first_bad"] is None
     assert (verified["checked"], verified["cases"]) == (5, 1)
 

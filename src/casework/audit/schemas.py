@@ -8,18 +8,71 @@ from casework.limits import CURSOR_MAX, DEFAULT_PAGE, MAX_PAGE
 from casework.schema_fields import Id
 
 
-class BadEventOut(Schema):
-    case_id = fields.Integer()
-    number = fields.String()
-    seq = fields.Integer(allow_none=True)
-    reason = fields.String()
+class FindingOut(Schema):
+    code = fields.String(metadata={"description": "chain_hash_mismatch, row_field_mismatch, checkpoint_rewritten, …"})
+    reason = fields.String(metadata={"description": "what does not match, in your language"})
+    case_id = fields.Integer(allow_none=True)
+    number = fields.String(allow_none=True)
+    seq = fields.Integer(allow_none=True, metadata={"description": "the event (or admin log entry, checkpoint)"})
+    field = fields.String(allow_none=True, metadata={"description": "the case row's column that differs"})
+    expected = fields.String(allow_none=True, metadata={"description": "what the record says it should be"})
+    found = fields.String(allow_none=True)
+    record = fields.String(metadata={"description": "case, admin log, checkpoint N, checkpoints"})
 
 
 class VerifyOut(Schema):
     ok = fields.Boolean()
-    checked = fields.Integer()
+    checked = fields.Integer(metadata={"description": "events checked"})
     cases = fields.Integer()
-    first_bad = fields.Nested(BadEventOut, allow_none=True)
+    first_bad = fields.Nested(FindingOut, allow_none=True)
+    findings = fields.List(fields.Nested(FindingOut))
+
+
+class VerificationRunOut(Schema):
+    id = fields.Integer()
+    status = fields.String(metadata={"description": "queued, running, done"})
+    cases_total = fields.Integer()
+    cases_done = fields.Integer()
+    ok = fields.Boolean(allow_none=True, metadata={"description": "null until done"})
+    checked = fields.Integer()
+    first_bad = fields.Nested(FindingOut, allow_none=True)
+    findings = fields.List(fields.Nested(FindingOut))
+    created_at = fields.DateTime()
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+
+
+class VerificationArgs(Schema):
+    run = Id(strict=False, metadata={"description": "a run you started; your latest when left out"})
+
+
+class CheckpointOut(Schema):
+    seq = fields.Integer()
+    at = fields.DateTime()
+    entry_count = fields.Integer(metadata={"description": "cases that changed since the checkpoint before"})
+    root = fields.String(metadata={"description": "SHA-256 over the sorted lines 'case_id event_count head'"})
+    admin_seq = fields.Integer()
+    admin_head = fields.String()
+    prev_hash = fields.String()
+    hash = fields.String(metadata={"description": "SHA-256 over the canonical JSON of the fields above and key_id"})
+    key_id = fields.String()
+    signature = fields.String(metadata={"description": "Ed25519 over `hash` (as text), hex"})
+
+
+class CheckpointEntryOut(Schema):
+    case_id = fields.Integer()
+    event_count = fields.Integer()
+    head = fields.String()
+
+
+class CheckpointDetail(CheckpointOut):
+    entries = fields.List(fields.Nested(CheckpointEntryOut))
+
+
+class CheckpointLog(Schema):
+    public_key = fields.String(allow_none=True, metadata={"description": "PEM; keep it with the log"})
+    key_id = fields.String(allow_none=True)
+    items = fields.List(fields.Nested(CheckpointOut))
 
 
 class AdminLogArgs(Schema):

@@ -1,98 +1,136 @@
-"""Recompute every case's chain and name the first event that does not match."""
+"""Recompute every record and name what does not match.
+
+For each case: its chain (links and hashes), its row against the replay of its events, and its
+latest checkpoint entry. Then the admin log's chain and the checkpoint log itself. Cases are read
+a batch at a time as plain rows, so memory stays flat over millions of events.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.trail.chain import GENESIS, event_hash
-from casework.trail.models import CaseEvent
+from casework.audit import checkpoints
+from casework.audit.case_check import EVENT_COLUMNS, check_case
+from casework.audit.findings import Finding
+from casework.cases import projection
 from casework.cases.models import Case
+from casework.trail import heads
+from casework.trail.chain import GENESIS, admin_entry_hash
+from casework.trail.models import AdminLogEntry, CaseEvent
 from casework.units.models import Unit
 from casework.users.models import User
 from casework.users.scope import unit_filter
+from casework.workflows import registry
+
+BATCH = 500
+# A report is read by people: past this many findings, the first ones say enough.
+MAX_FINDINGS = 1000
+
+_CASE_COLUMNS = ("id", "checkpointed_count", *projection.PROJECTED)
 
 
-@dataclass(frozen=True)
-class BadEvent:
-    case_id: int
-    number: str
-    seq: int | None
-    reason: str
-
-
-@dataclass(frozen=True)
+@dataclass
 class VerifyResult:
-    ok: bool
-    checked: int  # events checked
-    cases: int
-    first_bad: BadEvent | None
+    ok: bool = True
+    checked: int = 0  # events checked
+    cases: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def first_bad(self) -> Finding | None:
+        return self.findings[0] if self.findings else None
+
+    def add(self, finding: Finding | None) -> None:
+        if finding is not None:
+            self.ok = False
+            if len(self.findings) < MAX_FINDINGS:
+                self.findings.append(finding)
 
 
-def _check_case(case: Case, events: list[CaseEvent]) -> BadEvent | None:
-    def bad(seq: int | None, reason: str) -> BadEvent:
-        return BadEvent(case.id, case.number, seq, reason)
+Progress = Callable[[int, int], None]  # (cases checked, cases in all)
 
-    prev = GENESIS
-    for expected_seq, row in enumerate(events, start=1):
-        if row.seq != expected_seq:
-            return bad(expected_seq, f"event {expected_seq} is missing (found seq {row.seq} in its place)")
-        if row.prev_hash != prev:
-            return bad(row.seq, "prev_hash does not match the event before it (removed or reordered)")
+
+def _definitions(session: Session):
+    def definition_for(key: str, version: int):
+        return registry.get(session=session, key=key, version=version).definition
+    return definition_for
+
+
+def check_admin_log(*, session: Session) -> list[Finding]:
+    """The admin log's chain: links, hashes, and a head that matches its last entry."""
+    findings: list[Finding] = []
+    prev, seq = GENESIS, 0
+    rows = session.execute(select(AdminLogEntry.seq, AdminLogEntry.at, AdminLogEntry.actor_id, AdminLogEntry.action,
+                                  AdminLogEntry.target_type, AdminLogEntry.target_id, AdminLogEntry.payload,
+                                  AdminLogEntry.prev_hash, AdminLogEntry.hash).order_by(AdminLogEntry.seq))
+    for entry_seq, at, actor_id, action, target_type, target_id, payload, prev_hash, digest in rows:
+        seq += 1
+        if entry_seq != seq or prev_hash != prev:
+            findings.append(Finding("admin_log_link_broken", seq=entry_seq, record="admin log"))
+            return findings
         try:
-            payload = json.loads(row.payload)
+            body = json.loads(payload)
         except ValueError:
-            return bad(row.seq, "payload is not valid JSON")
-        recomputed = event_hash(case_id=row.case_id, seq=row.seq, event=row.event,
-                                from_state=row.from_state, to_state=row.to_state,
-                                actor_id=row.actor_id, at=row.at, payload=payload, prev_hash=row.prev_hash)
-        if recomputed != row.hash:
-            return bad(row.seq, "contents changed: the recomputed hash differs from the stored one")
-        prev = row.hash
-    if len(events) != case.event_count:
-        return bad(len(events) + 1 if len(events) < case.event_count else case.event_count + 1,
-                   f"the case records {case.event_count} events but {len(events)} are stored")
-    if prev != case.chain_head:
-        return bad(len(events) or None, "the case's chain head does not match its last event")
-    if events and events[-1].to_state != case.state:
-        return bad(events[-1].seq, f"the case is in state {case.state!r} but its last event led to {events[-1].to_state!r}")
-    return None
+            body = None
+        if body is None or admin_entry_hash(seq=entry_seq, at=at, actor_id=actor_id, action=action,
+                                            target_type=target_type, target_id=target_id, payload=body,
+                                            prev_hash=prev_hash) != digest:
+            findings.append(Finding("admin_log_hash_mismatch", seq=entry_seq, record="admin log"))
+            return findings
+        prev = digest
+    if heads.read(session=session, name=heads.ADMIN_LOG) != (seq, prev):
+        findings.append(Finding("admin_log_head_mismatch", record="admin log"))
+    return findings
 
 
-def verify_all(*, session: Session, user: User | None = None, batch: int = 500) -> VerifyResult:
-    """Check every case's chain (in `user`'s scope, if given), a batch at a time; stop at the first bad event."""
-    checked = cases = 0
-    last_id = 0
-    query = select(Case)
+def verify_all(*, session: Session, key_path: Path | None = None, user: User | None = None,
+               progress: Progress | None = None, batch: int = BATCH) -> VerifyResult:
+    """Check every case in `user`'s scope (all of them for None), and with `key_path` the admin
+    log and the checkpoint log too; every finding is reported, not only the first."""
+    result = VerifyResult()
+    definition_for = _definitions(session)
+    query = select(*(getattr(Case, c) for c in _CASE_COLUMNS))
+    count_query = select(Case.id)
     if user is not None:
-        query = query.where(Case.unit_id.in_(select(Unit.id).where(unit_filter(user))))
+        in_scope = Case.unit_id.in_(select(Unit.id).where(unit_filter(user)))
+        query, count_query = query.where(in_scope), count_query.where(in_scope)
+    total = len(session.scalars(count_query).all()) if progress else 0
+    last_id = 0
     while True:
-        page = session.scalars(query.where(Case.id > last_id).order_by(Case.id).limit(batch)).all()
-        if not page:
-            return VerifyResult(True, checked, cases, None)
-        ids = [c.id for c in page]
-        by_case: dict[int, list[CaseEvent]] = {i: [] for i in ids}
-        rows = session.scalars(
-            select(CaseEvent).where(CaseEvent.case_id.in_(ids)).order_by(CaseEvent.case_id, CaseEvent.seq)
-        ).all()
+        rows = session.execute(query.where(Case.id > last_id).order_by(Case.id).limit(batch)).all()
+        if not rows:
+            break
+        ids = [r.id for r in rows]
+        events: dict[int, list] = {i: [] for i in ids}
+        for event in session.execute(select(CaseEvent.case_id, *(getattr(CaseEvent, c) for c in EVENT_COLUMNS))
+                                     .where(CaseEvent.case_id.in_(ids)).order_by(CaseEvent.case_id, CaseEvent.seq)):
+            events[event[0]].append(event[1:])
+        recorded = checkpoints.latest_entries(session, ids)
         for row in rows:
-            by_case[row.case_id].append(row)
-        for case in page:
-            cases += 1
-            checked += len(by_case[case.id])
-            problem = _check_case(case, by_case[case.id])
-            if problem is not None:
-                return VerifyResult(False, checked, cases, problem)
+            values = row._asdict()
+            result.cases += 1
+            result.checked += len(events[row.id])
+            result.add(check_case(values, events[row.id], checkpoint=recorded.get(row.id),
+                                  definition_for=definition_for))
         last_id = ids[-1]
-        # Keep memory flat over a million cases: forget the rows of the batch just checked.
-        for obj in (*page, *rows):
-            session.expunge(obj)
+        if progress:
+            progress(result.cases, total)
+    if key_path is not None:
+        for finding in check_admin_log(session=session) + checkpoints.check_log(session=session, key_path=key_path):
+            result.add(finding)
+    return result
 
 
-def verify_case(*, session: Session, case: Case) -> BadEvent | None:
-    """Check one case's chain."""
-    events = list(session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)))
-    return _check_case(case, events)
+def verify_case(*, session: Session, case: Case) -> Finding | None:
+    """Check one case's record (its chain, its row, its latest checkpoint entry)."""
+    row = {c: getattr(case, c) for c in _CASE_COLUMNS}
+    events = session.execute(select(*(getattr(CaseEvent, c) for c in EVENT_COLUMNS))
+                             .where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)).all()
+    recorded = checkpoints.latest_entries(session, [case.id]).get(case.id)
+    return check_case(row, events, checkpoint=recorded, definition_for=_definitions(session))

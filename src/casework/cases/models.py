@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.db import Base, UTCDateTime, utcnow
@@ -13,6 +13,8 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_unit_state", "unit_id", "state"),
         Index("ix_cases_campaign_created", "campaign_id", "created_at"),
+        Index("ix_cases_not_checkpointed", "id", postgresql_where=text("event_count <> checkpointed_count"),
+              sqlite_where=text("event_count <> checkpointed_count")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +38,9 @@ class Case(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     chain_head: Mapped[str] = mapped_column(String(64))
     event_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The event count the latest checkpoint recorded: a case whose count moved on is "changed"
+    # and goes into the next checkpoint (found through a partial index, not a full scan).
+    checkpointed_count: Mapped[int] = mapped_column(Integer, default=0)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     # When the case last reached a closed state (verified, dismissed); None while it is open.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -22,7 +22,7 @@ from casework.db import utcnow
 from casework.errors import Conflict, Forbidden, NotFound, Unprocessable
 from casework.evidence.models import Evidence
 from casework.limits import DESCRIPTION_MAX, REASON_MAX, TITLE_MAX, VILLAGE_MAX
-from casework.outbox.models import OutboxMessage
+from casework.outbox import service as outbox
 from casework.text import clean_date, clean_id, clean_text
 from casework.trail.chain import GENESIS, dumps, event_hash, normalise
 from casework.trail.models import CaseEvent
@@ -55,10 +55,16 @@ def _step_of(row: CaseEvent) -> projection.Step:
                            actor_id=row.actor_id, at=row.at, payload=json.loads(row.payload), hash=row.hash)
 
 
+CASE_EVENT = "case.event"
+
+
 def _outbox(session: Session, row: CaseEvent) -> None:
     # Notifications and closure packs react to workflow events after commit.
-    session.add(OutboxMessage(topic="case.event", case_id=row.case_id,
-                              payload=dumps({"case_id": row.case_id, "seq": row.seq, "event": row.event})))
+    payload = {"case_id": row.case_id, "seq": row.seq, "event": row.event}
+    reason = json.loads(row.payload).get("reason")
+    if reason:
+        payload["reason"] = reason  # a notice of a rejection says why
+    outbox.add(session=session, topic=CASE_EVENT, case_id=row.case_id, payload=payload)
 
 
 def definition_of(*, session: Session, case: Case) -> WorkflowDefinition:

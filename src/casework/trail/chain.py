@@ -50,3 +50,16 @@ def event_hash(*, case_id: int, seq: int, event: str, from_state: str | None, to
         "prev_hash": prev_hash,
     }
     return hashlib.sha256(dumps(body).encode("utf-8")).hexdigest()
+
+
+def admin_entry_hash(*, seq: int, at: datetime, actor_id: int | None, action: str, target_type: str,
+                     target_id: int | None, payload: dict[str, Any], prev_hash: str) -> str:
+    """SHA-256 over the canonical JSON of one admin log entry and the hash before it."""
+    body = {"seq": seq, "at": at, "actor_id": actor_id, "action": action, "target_type": target_type,
+            "target_id": target_id, "payload": payload, "prev_hash": prev_hash}
+    return hashlib.sha256(dumps(body).encode("utf-8")).hexdigest()
+
+
+def digest(body: dict[str, Any]) -> str:
+    """SHA-256 over the canonical JSON of `body` (checkpoints, manifests)."""
+    return hashlib.sha256(dumps(body).encode("utf-8")).hexdigest()

@@ -56,6 +56,12 @@ def has_role(user: User, unit: Unit, spec: RoleSpec | str) -> bool:
     )
 
 
+def can_see_everything(session: Session, user: User) -> bool:
+    """Whether the user's scope covers the whole tree (a role at the root)."""
+    root = session.scalars(select(Unit).where(Unit.parent_id.is_(None)).limit(1)).first()
+    return root is not None and can_see(user, root)
+
+
 def is_admin_over(user: User, unit: Unit) -> bool:
     return has_role(user, unit, Role.ADMIN.value)
 

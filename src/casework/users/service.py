@@ -12,6 +12,7 @@ from casework.units.models import Unit
 from casework.users.models import Membership, User
 from casework.users.password_rules import DEFAULT_POLICY, PasswordPolicy
 from casework.users.passwords import hash_password
+from casework.users.system import SYSTEM_USERNAME
 from casework.vocabulary import ROLES, Role
 
 
@@ -20,8 +21,8 @@ def by_username(*, session: Session, username: str) -> User | None:
 
 
 def every_user(*, session: Session) -> list[User]:
-    """Every user, oldest first (for operators on the command line)."""
-    return list(session.scalars(select(User).order_by(User.id)))
+    """Every person with an account, oldest first (for operators; the system actor is nobody's)."""
+    return list(session.scalars(select(User).where(User.username != SYSTEM_USERNAME).order_by(User.id)))
 
 
 def check_password(password: str, *, username: str, policy: PasswordPolicy) -> None:

@@ -1,22 +1,69 @@
+import json
+
 from flask_smorest import Blueprint
 
-from casework.audit import logs
-from casework.audit.schemas import AccessLogArgs, AccessLogPage, AdminLogArgs, AdminLogPage, VerifyOut
-from casework.audit.verify import verify_all
+from casework.audit import checkpoints, logs, runs
+from casework.audit.findings import as_dict, from_dict
+from casework.audit.schemas import (
+    AccessLogArgs, AccessLogPage, AdminLogArgs, AdminLogPage, CheckpointDetail, CheckpointLog, VerificationArgs,
+    VerificationRunOut,
+)
 from casework.errors import BadRequest
 from casework.web import paging
-from casework.web.context import current_user, db
+from casework.web.context import commit, current_user, db, runtime
+from casework.web.errors import language
+from casework.web.idempotency import idempotent
 from casework.web.rules import AUDITS, rule
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit", description="The tamper-evident record")
 
 
+def _show_run(run) -> dict:
+    findings = [as_dict(from_dict(f), language()) for f in json.loads(run.findings or "[]")]
+    return {**{k: getattr(run, k) for k in ("id", "status", "cases_total", "cases_done", "ok", "checked",
+                                             "created_at", "started_at", "finished_at")},
+            "findings": findings, "first_bad": findings[0] if findings else None}
+
+
+@blp.route("/verify", methods=["POST"])
+@rule(AUDITS)
+@idempotent
+@blp.response(202, VerificationRunOut)
+def start_verification():
+    """Start verifying every case in your scope (and, for the whole tree, the admin log and the
+    checkpoint log) as a background job; follow it with GET."""
+    run = runs.start(session=db(), user=current_user())
+    commit()
+    return _show_run(run)
+
+
 @blp.route("/verify", methods=["GET"])
 @rule(AUDITS)
-@blp.response(200, VerifyOut)
-def verify():
-    """Recompute the hash chain of every case in your scope and name the first event that does not match."""
-    return verify_all(session=db(), user=current_user())
+@blp.arguments(VerificationArgs, location="query")
+@blp.response(200, VerificationRunOut)
+def verification(args):
+    """Your latest verification (or `?run=`): its progress, and when done `{ok, checked, first_bad, findings}`."""
+    return _show_run(runs.latest(session=db(), user=current_user(), run_id=args.get("run")))
+
+
+@blp.route("/checkpoints", methods=["GET"])
+@rule(AUDITS)
+@blp.response(200, CheckpointLog)
+def checkpoint_log():
+    """The signed checkpoint log and its public key: download both and keep them elsewhere."""
+    key = checkpoints.public_key(key_path=runtime().settings.checkpoint_key_path)
+    return {"public_key": key[0] if key else None, "key_id": key[1] if key else None,
+            "items": checkpoints.log(session=db())}
+
+
+@blp.route("/checkpoints/<id:seq>", methods=["GET"])
+@rule(AUDITS)
+@blp.response(200, CheckpointDetail)
+def checkpoint(seq):
+    """One checkpoint with the (case, event count, head) entries its root covers."""
+    found, entries = checkpoints.entries_of(session=db(), seq=seq)
+    return {**{c: getattr(found, c) for c in ("seq", "at", "entry_count", "root", "admin_seq", "admin_head",
+                                                "prev_hash", "hash", "key_id", "signature")}, "entries": entries}
 
 
 def _page(args: dict, filters: dict, read) -> dict:

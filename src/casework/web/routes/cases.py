@@ -1,10 +1,14 @@
 from flask_smorest import Blueprint
 
+from casework.audit.findings import as_dict
+from casework.audit.schemas import VerifyOut
+from casework.audit.verify import verify_case
 from casework.cases import queries, service
 from casework.cases.permissions import visible_case
 from casework.cases.schemas import CaseCreate, CaseList, CaseListArgs, CaseOut, EventRequest, HistoryOut
 from casework.web import paging
 from casework.web.context import commit, current_user, db
+from casework.web.errors import language
 from casework.web.idempotency import idempotent
 from casework.web.rules import SIGNED_IN, WORKS_CASES, rule
 
@@ -79,3 +83,15 @@ def history(case_id):
     case, _unit = visible_case(session=db(), case_id=case_id, user=current_user())
     return {"case_id": case.id, "number": case.number, "chain_head": case.chain_head,
             "items": queries.history(session=db(), case=case)}
+
+
+@blp.route("/<id:case_id>/verify", methods=["GET"])
+@rule(SIGNED_IN)
+@blp.response(200, VerifyOut)
+def verify(case_id):
+    """Check this case's record now: its chain, its row against its events, its latest checkpoint."""
+    case, _unit = visible_case(session=db(), case_id=case_id, user=current_user())
+    finding = verify_case(session=db(), case=case)
+    shown = [as_dict(finding, language())] if finding else []
+    return {"ok": finding is None, "checked": case.event_count, "cases": 1,
+            "first_bad": shown[0] if shown else None, "findings": shown}

@@ -1,0 +1,119 @@
+"""Handing committed outbox rows to the workers: RQ on Redis, or the in-process runner.
+
+Each row becomes a job whose RQ id is the row's id, enqueued with `unique=True`, so handing a row
+out twice never makes a second job. A row is marked dispatched only once the queue has it; if
+Redis is down, the change that wrote the row has committed all the same and the row waits for
+the next pass (after each commit, and every few seconds in `casework worker` and `casework serve`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+from casework.db import utcnow
+from casework.jobs.registry import handler_for
+from casework.outbox import service as outbox
+
+log = logging.getLogger("casework.jobs")
+
+# A row younger than this is left to the dispatch its own commit started.
+SETTLE = timedelta(seconds=2)
+# Retries of a failed RQ job: soon at first, then further apart.
+RETRY_INTERVALS = [10, 60, 300, 1800]
+
+
+def rq_job_id(outbox_id: int) -> str:
+    return f"outbox-{outbox_id}"  # RQ ids may hold only letters, digits, '_' and '-'
+
+
+class Dispatcher:
+    """Moves outbox rows to where their jobs run (`mode`: "rq", "local" or "manual")."""
+
+    def __init__(self, runtime, *, mode: str) -> None:
+        self.runtime = runtime
+        self.mode = mode
+        self._local = None
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._redis = None
+
+    @property
+    def local(self):
+        if self._local is None:
+            from casework.jobs.local import LocalJobs
+
+            self._local = LocalJobs(self.runtime)
+        return self._local
+
+    def _queue(self, name: str):
+        from redis import Redis
+        from rq import Queue
+
+        if self._redis is None:
+            self._redis = Redis.from_url(self.runtime.settings.redis_url, socket_connect_timeout=2,
+                                         socket_timeout=5)
+        return Queue(name, connection=self._redis)
+
+    def _enqueue(self, message) -> None:
+        if self.mode == "local":
+            self.local.submit(message.id)
+            return
+        from rq import Retry
+        from rq.exceptions import DuplicateJobError
+
+        handler = handler_for(message.topic)
+        try:
+            self._queue(handler.queue).enqueue(
+                "casework.jobs.tasks.run_outbox", message.id, job_id=rq_job_id(message.id), unique=True,
+                retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS), job_timeout=handler.timeout,
+                result_ttl=3600, failure_ttl=30 * 24 * 3600, description=f"{message.topic} #{message.id}")
+        except DuplicateJobError:
+            pass  # handed out before, by a pass that died before saying so: the job exists
+
+    def dispatch_pending(self, *, settled: bool = False) -> int:
+        """Hand out rows not handed out yet; how many. `settled`: only rows older than SETTLE."""
+        if self.mode == "manual":
+            return 0
+        handed = 0
+        with self._lock, self.runtime.transaction() as session:
+            rows = outbox.claim_undispatched(session=session, settled_before=utcnow() - SETTLE if settled else None)
+            done = []
+            for message in rows:
+                try:
+                    self._enqueue(message)
+                except Exception as exc:  # noqa: BLE001 - Redis down: the row waits for the next pass
+                    log.warning("could not hand out outbox #%d (%s); it waits for the next pass", message.id, exc)
+                    break
+                done.append(message.id)
+            outbox.mark_dispatched(session=session, ids=done)
+            handed = len(done)
+        return handed
+
+    def kick(self) -> None:
+        """After a commit that wrote outbox rows: dispatch soon, on a thread, never in the request."""
+        if self.mode == "manual":
+            return
+        threading.Thread(target=self._kick, name="casework-dispatch", daemon=True).start()
+
+    def _kick(self) -> None:
+        try:
+            self.dispatch_pending()
+        except Exception:  # noqa: BLE001 - the periodic pass will pick the rows up
+            log.exception("dispatch after commit failed")
+
+    def run_pending(self) -> int:
+        """Tests and the command line: dispatch now and wait for in-process jobs to finish."""
+        mode, self.mode = self.mode, ("local" if self.mode == "manual" else self.mode)
+        try:
+            handed = self.dispatch_pending()
+            if self.mode == "local":
+                self.local.drain()
+            return handed
+        finally:
+            self.mode = mode
+
+    def close(self) -> None:
+        if self._local is not None:
+            self._local.close()
