@@ -16,7 +16,7 @@ from casework.users.models import User
 
 @pytest.mark.parametrize("today", [date(2026, 11, 29), date(2027, 6, 3)])
 def test_deadlines_count_from_the_day_the_demo_is_loaded(session, today):
-    assert demo.load(session=session, password="casework-demo", today=today) == 9
+    assert demo.load(session=session, password="Casework-2026", today=today) == 9
     rows = session.execute(select(Case, Unit.code).join(Unit, Unit.id == Case.unit_id)).all()
     late = [(case.state, code) for case, code in rows if case.deadline and case.deadline < today and case.closed_at is None]
     soon = [case.title for case, _ in rows if case.deadline and today <= case.deadline <= today + timedelta(days=2)]
@@ -26,7 +26,7 @@ def test_deadlines_count_from_the_day_the_demo_is_loaded(session, today):
 
 
 def test_loaded_today_its_overdue_cases_show_as_overdue(session):
-    demo.load(session=session, password="casework-demo", today=date.today())
+    demo.load(session=session, password="Casework-2026", today=date.today())
     leader = session.scalars(select(User).where(User.username == "leader")).one()
     listed, _ = queries.list_cases(session=session, user=leader, filters=queries.CaseFilters(overdue=True),
                                    sort="deadline", limit=50, after=None)
@@ -34,5 +34,5 @@ def test_loaded_today_its_overdue_cases_show_as_overdue(session):
 
 
 def test_loading_the_demo_twice_opens_nothing_more(session):
-    assert demo.load(session=session, password="casework-demo", today=date(2026, 11, 29)) == 9
-    assert demo.load(session=session, password="casework-demo", today=date(2026, 11, 29)) == 0
+    assert demo.load(session=session, password="Casework-2026", today=date(2026, 11, 29)) == 9
+    assert demo.load(session=session, password="Casework-2026", today=date(2026, 11, 29)) == 0

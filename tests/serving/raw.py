@@ -82,7 +82,7 @@ def chunked(parts, size: int = 65536):
     yield b"0\r\n\r\n"
 
 
-def sign_in(address: str, username: str = "leader", password: str = "casework-demo") -> str:
+def sign_in(address: str, username: str = "leader", password: str = "Casework-2026") -> str:
     body = json.dumps({"username": username, "password": password}).encode()
     answer = send(address, b"POST /api/v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                   + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
