@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 
 from casework.config import Settings
 from casework import memo
+from casework.jobs.dispatch import attach as attach_jobs
 from casework.migrate import upgrade
 from casework.models import Base
 from casework.paths import workflows_dir
@@ -116,6 +117,7 @@ def runtime(backend, tmp_path, request):
     """A migrated, empty database on the backend, with the shipped workflows registered."""
     rt = make_runtime(backend, tmp_path, request)
     rt.sync_workflows()
+    attach_jobs(rt)
     yield rt
     rt.close()
 

@@ -15,6 +15,7 @@
 | CASEWORK_TRUSTED_PROXIES | 0: the client's address is the connection's |
 | CASEWORK_JOBS | auto: on RQ with CASEWORK_REDIS_URL, else in-process; manual: only when asked (tests) |
 | CASEWORK_CHECKPOINT_KEY | <instance>/checkpoint_key.pem |
+| CASEWORK_SWEEP_SECONDS | 60: how often reminders and escalations are looked for |
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class Settings:
     # How many reverse proxies in front set X-Forwarded-For (the access log records addresses).
     trusted_proxies: int = 0
     jobs: str = "auto"
+    sweep_seconds: int = 60
     checkpoint_key: Path | None = None
 
     def job_mode(self) -> str:
@@ -102,5 +104,6 @@ class Settings:
                 classes=int(env.get("CASEWORK_PASSWORD_CLASSES") or DEFAULT_POLICY.classes)),
             trusted_proxies=int(env.get("CASEWORK_TRUSTED_PROXIES") or 0),
             jobs=env.get("CASEWORK_JOBS") or "auto",
+            sweep_seconds=int(env.get("CASEWORK_SWEEP_SECONDS") or 60),
             checkpoint_key=Path(env["CASEWORK_CHECKPOINT_KEY"]) if env.get("CASEWORK_CHECKPOINT_KEY") else None,
         )

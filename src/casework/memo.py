@@ -32,6 +32,11 @@ class Memo:
     def put(self, session: Session, key: Hashable, value: Any) -> Any:
         return self._data.setdefault((self._where(session), key), value)
 
+    def replace(self, session: Session, key: Hashable, value: Any) -> Any:
+        """Remember a fact that may be refreshed (a value with its own expiry)."""
+        self._data[(self._where(session), key)] = value
+        return value
+
     def clear(self) -> None:
         self._data.clear()
 

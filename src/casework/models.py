@@ -4,8 +4,10 @@ from casework.audit.models import VerificationRun
 from casework.campaigns.models import Campaign, InspectionItem
 from casework.cases.models import Case
 from casework.db import Base
+from casework.deadlines.models import WorkdayOverride
 from casework.evidence.models import Evidence
 from casework.idempotency.models import IdempotencyRecord
+from casework.jobs.models import Schedule
 from casework.notifications.models import DeadlineStep, Notification
 from casework.outbox.models import OutboxMessage
 from casework.trail.models import AccessLogEntry, AdminLogEntry, CaseEvent, ChainHead, Checkpoint, CheckpointEntry
@@ -16,5 +18,5 @@ from casework.workflows.models import WorkflowVersion
 __all__ = [
     "AccessLogEntry", "AdminLogEntry", "Base", "Campaign", "Case", "CaseEvent", "ChainHead", "Checkpoint",
     "CheckpointEntry", "DeadlineStep", "Evidence", "IdempotencyRecord", "InspectionItem", "Membership",
-    "Notification", "OutboxMessage", "Unit", "User", "VerificationRun", "WorkflowVersion",
+    "Notification", "OutboxMessage", "Schedule", "Unit", "User", "VerificationRun", "WorkdayOverride", "WorkflowVersion",
 ]

@@ -19,7 +19,8 @@ class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
-    _jobs: object = None
+    # Set by whoever runs jobs for this process (jobs.dispatch.attach): the web app, a worker.
+    jobs: object = None
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> "Runtime":
@@ -30,19 +31,11 @@ class Runtime:
         event.listen(runtime.sessions, "after_rollback", runtime._after_rollback)
         return runtime
 
-    @property
-    def jobs(self):
-        """The dispatcher of this process's background jobs (made on first use)."""
-        if self._jobs is None:
-            from casework.jobs.dispatch import Dispatcher
-
-            self._jobs = Dispatcher(self, mode=self.settings.job_mode())
-        return self._jobs
-
     def _after_commit(self, session: Session) -> None:
         from casework.outbox.service import PENDING
 
-        if session.info.pop(PENDING, False):
+        # Without a dispatcher (a command line tool), the rows wait for the next catch-up pass.
+        if session.info.pop(PENDING, False) and self.jobs is not None:
             self.jobs.kick()
 
     @staticmethod
@@ -74,6 +67,6 @@ class Runtime:
             return registry.sync_folder(session=session, folder=self.settings.workflows_dir)
 
     def close(self) -> None:
-        if self._jobs is not None:
-            self._jobs.close()
+        if self.jobs is not None:
+            self.jobs.close()
         self.engine.dispose()

@@ -50,6 +50,13 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("audit.checkpoint_log", "GET"):          row(401, 200, 403, 403, 200,   200, 403, 403, 200),
     ("audit.checkpoint", "GET"):              row(401, 200, 403, 403, 200,   200, 403, 403, 200),
     ("cases.verify", "GET"):                  row(401, 200, 200, 200, 200,   404, 404, 404, 404),
+    ("calendar.list_overrides", "GET"):       row(401, 200, 200, 200, 200,   200, 200, 200, 200),
+    # the calendar is the whole install's: only an admin over the whole tree sets a day
+    ("calendar.set_day", "POST"):             row(401, 403, 403, 403, 403,   403, 403, 403, 403),
+    ("notifications.inbox", "GET"):           row(401, 200, 200, 200, 200,   200, 200, 200, 200),
+    ("notifications.mark_all_read", "POST"):  row(401, 200, 200, 200, 200,   200, 200, 200, 200),
+    # someone else's notification: not found, whoever asks
+    ("notifications.mark_read", "POST"):      row(401, 404, 404, 404, 404,   404, 404, 404, 404),
     ("audit.list_admin_log", "GET"):          row(401, 200, 403, 403, 200,   200, 403, 403, 200),
     ("audit.list_access_log", "GET"):         row(401, 200, 403, 403, 200,   200, 403, 403, 200),
     # a wrong old password: 422 shows the route is open to everyone signed in (and changes nothing)
@@ -75,7 +82,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("workflows.get_workflow", "GET"):        row(401, 200, 200, 200, 200,   200, 200, 200, 200),
 }
 
-OWN_ACCOUNT = {"auth.change_password"}
+OWN_ACCOUNT = {"auth.change_password", "notifications.mark_read", "notifications.mark_all_read"}
 CHECKS = {"audit.start_verification"}  # a POST that starts a read of the whole record
 PUBLIC_ENDPOINTS = {"auth.token", "api-docs.openapi_json", "api-docs.openapi_swagger_ui", "swagger_static"}
 ROUTE_APP = route_table_app()
@@ -130,6 +137,11 @@ def call(world: World, endpoint: str, method: str, actor: str):
         ("audit.checkpoint_log", "GET"): ("/api/v1/audit/checkpoints", None),
         ("audit.checkpoint", "GET"): ("/api/v1/audit/checkpoints/1", None),
         ("cases.verify", "GET"): (f"/api/v1/cases/{world.case_id}/verify", None),
+        ("calendar.list_overrides", "GET"): ("/api/v1/calendar?year=2027", None),
+        ("calendar.set_day", "POST"): ("/api/v1/calendar", {"day": "2027-01-04", "is_workday": False}),
+        ("notifications.inbox", "GET"): ("/api/v1/notifications", None),
+        ("notifications.mark_all_read", "POST"): ("/api/v1/notifications/read-all", None),
+        ("notifications.mark_read", "POST"): ("/api/v1/notifications/2147483647/read", None),
         ("audit.list_access_log", "GET"): (f"/api/v1/audit/access-log?actor_id={t.user('target')}", None),
         ("auth.change_password", "POST"): ("/api/v1/auth/password", {"old_password": "Not-the-password-1",
                                                                       "new_password": "Brand-new-secret-2"}),

@@ -13,6 +13,8 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_unit_state", "unit_id", "state"),
         Index("ix_cases_campaign_created", "campaign_id", "created_at"),
+        Index("ix_cases_next_due_at", "next_due_at", postgresql_where=text("closed_at IS NULL"),
+              sqlite_where=text("closed_at IS NULL")),
         Index("ix_cases_not_checkpointed", "id", postgresql_where=text("event_count <> checkpointed_count"),
               sqlite_where=text("event_count <> checkpointed_count")),
     )
@@ -48,6 +50,9 @@ class Case(Base):
     # state or a new deadline): the sweep's reminders and escalations are keyed by that event.
     state_since: Mapped[datetime] = mapped_column(UTCDateTime())
     clock_seq: Mapped[int] = mapped_column(Integer, default=1)
+    # When the sweep should next look at the case (a reminder or ladder step falls due then). Not
+    # part of the record: worked out from it and the calendar, on each new clock and each sweep.
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     opened_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from casework.campaigns import zones
 from casework.campaigns.models import Campaign
 from casework.cases.models import Case
 from casework.cases.service import allowed_events, definition_of
 from casework.errors import BadRequest
-from casework.memo import Memo
 from casework.trail.models import CaseEvent
 from casework.units.models import Unit
 from casework.users.models import User
@@ -29,10 +29,6 @@ def today(tz: ZoneInfo) -> date:
     return datetime.now(tz).date()
 
 
-# A campaign's time zone is set when it is opened and never changes: asked once per process.
-_zones = Memo()
-
-
 class Calendar:
     """Today in each campaign's own time zone: deadlines are local calendar dates, inclusive."""
 
@@ -40,11 +36,7 @@ class Calendar:
         self._session = session
 
     def zone_of(self, campaign_id: int) -> ZoneInfo:
-        zone = _zones.get(self._session, campaign_id)
-        if zone is None:
-            zone = _zones.put(self._session, campaign_id, self._session.scalars(
-                select(Campaign.timezone).where(Campaign.id == campaign_id)).one())
-        return ZoneInfo(zone)
+        return zones.zone_of(session=self._session, campaign_id=campaign_id)
 
     def today_for(self, campaign_id: int) -> date:
         return today(self.zone_of(campaign_id))

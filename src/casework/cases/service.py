@@ -15,10 +15,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from casework.campaigns import service as campaigns
+from casework.campaigns import zones
 from casework.cases import projection
 from casework.cases.models import Case
 from casework.cases.permissions import may_fire, may_open, visible_case
 from casework.db import utcnow
+from casework.deadlines import clock
+from casework.deadlines.calendar import calendar
 from casework.errors import Conflict, Forbidden, NotFound, Unprocessable
 from casework.evidence.models import Evidence
 from casework.limits import DESCRIPTION_MAX, REASON_MAX, TITLE_MAX, VILLAGE_MAX
@@ -104,8 +107,9 @@ def open_case(*, session: Session, actor: User, campaign_id: int, unit_id: int, 
                "workflow": {"key": pinned.key, "version": pinned.version}}
     now = utcnow()
     # The row needs its id before its first event can be hashed (the hash covers the case id).
-    case = Case(**{**projection.opening(projection.Step(1, projection.OPEN_EVENT, None, pinned.definition.initial,
-                                                        actor.id, now, normalise(payload), GENESIS))})
+    opened = projection.opening(projection.Step(1, projection.OPEN_EVENT, None, pinned.definition.initial,
+                                                actor.id, now, normalise(payload), GENESIS))
+    case = Case(**opened, next_due_at=_next_due(session, opened, pinned.definition, now))
     session.add(case)
     session.flush()
     first = _event_row(case_id=case.id, seq=1, prev_hash=GENESIS, event=projection.OPEN_EVENT, from_state=None,
@@ -185,6 +189,14 @@ def _row(case: Case) -> dict[str, Any]:
     return {name: getattr(case, name) for name in projection.PROJECTED}
 
 
+def _next_due(session: Session, row: dict[str, Any], definition: WorkflowDefinition, now: datetime) -> datetime | None:
+    """When the sweep should first look at a case whose clock (re)started with `row`."""
+    facts = clock.Facts(deadline=row["deadline"], state=row["state"], state_since=row["state_since"],
+                        escalation_level=row["escalation_level"], closed=row["closed_at"] is not None)
+    return clock.next_look(facts, definition, tz=zones.zone_of(session=session, campaign_id=row["campaign_id"]),
+                           calendar=calendar(session=session), now=now)
+
+
 def _write(session: Session, case: Case, *, event: str, to_state: str, actor_id: int,
            payload: dict[str, Any], expected_version: int | None) -> tuple[Case, CaseEvent]:
     """Append one event to the case's chain and project it onto the row, in the caller's transaction.
@@ -199,6 +211,8 @@ def _write(session: Session, case: Case, *, event: str, to_state: str, actor_id:
         row = _event_row(case_id=case.id, seq=case.event_count + 1, prev_hash=case.chain_head, event=event,
                          from_state=case.state, to_state=to_state, actor_id=actor_id, at=now, payload=payload)
         changes = projection.step(_row(case), _step_of(row), definition)
+        if "clock_seq" in changes:
+            changes["next_due_at"] = _next_due(session, {**_row(case), **changes}, definition, now)
         guard = [Case.id == case.id, Case.event_count == case.event_count]
         if expected_version is not None:
             guard.append(Case.version == expected_version)

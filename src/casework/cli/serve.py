@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from casework.cli.base import fail, main
-from casework.config import Settings
 
 
 def _app():
@@ -34,8 +33,11 @@ def serve(host: str, port: int, threads: int, debug: bool) -> None:
     if debug:
         app.run(host=host, port=port, debug=True)
         return
+    from casework.jobs.loop import BackgroundLoop
     from casework.web.serving import serve_with_waitress
 
+    # Without Redis, reminders, escalations and checkpoints run on this process's own timer.
+    BackgroundLoop(app.extensions["casework"]).start()
     serve_with_waitress(app, host=host, port=port, threads=threads)
 
 
@@ -55,13 +57,3 @@ def openapi(output: Path | None, check: bool) -> None:
         return
     output.write_text(text, encoding="utf-8")
     click.echo(f"wrote {output}")
-
-
-@main.command(help="Run an RQ worker for background jobs (needs CASEWORK_REDIS_URL).")
-def worker() -> None:
-    from casework.jobs.worker import run_worker
-
-    settings = Settings.from_env()
-    if not settings.redis_url:
-        fail("CASEWORK_REDIS_URL is not set: without Redis, jobs run inside the web process", 2)
-    run_worker(settings)

@@ -20,6 +20,7 @@ log = logging.getLogger("casework.jobs")
 
 # A row younger than this is left to the dispatch its own commit started.
 SETTLE = timedelta(seconds=2)
+BATCH = 200
 # Retries of a failed RQ job: soon at first, then further apart.
 RETRY_INTERVALS = [10, 60, 300, 1800]
 
@@ -37,6 +38,8 @@ class Dispatcher:
         self._local = None
         self._wake = threading.Event()
         self._lock = threading.Lock()
+        self._lock_thread = threading.Lock()
+        self._thread: threading.Thread | None = None
         self._redis = None
 
     @property
@@ -77,31 +80,42 @@ class Dispatcher:
         if self.mode == "manual":
             return 0
         handed = 0
-        with self._lock, self.runtime.transaction() as session:
-            rows = outbox.claim_undispatched(session=session, settled_before=utcnow() - SETTLE if settled else None)
-            done = []
-            for message in rows:
-                try:
-                    self._enqueue(message)
-                except Exception as exc:  # noqa: BLE001 - Redis down: the row waits for the next pass
-                    log.warning("could not hand out outbox #%d (%s); it waits for the next pass", message.id, exc)
-                    break
-                done.append(message.id)
-            outbox.mark_dispatched(session=session, ids=done)
-            handed = len(done)
-        return handed
+        while True:
+            with self._lock, self.runtime.transaction() as session:
+                rows = outbox.claim_undispatched(session=session, limit=BATCH,
+                                                 settled_before=utcnow() - SETTLE if settled else None)
+                done = []
+                for message in rows:
+                    try:
+                        self._enqueue(message)
+                    except Exception as exc:  # noqa: BLE001 - Redis down: the rows wait for the next pass
+                        log.warning("could not hand out outbox #%d (%s); it waits for the next pass", message.id, exc)
+                        break
+                    done.append(message.id)
+                outbox.mark_dispatched(session=session, ids=done)
+            handed += len(done)
+            if len(done) < BATCH:
+                return handed
 
     def kick(self) -> None:
-        """After a commit that wrote outbox rows: dispatch soon, on a thread, never in the request."""
+        """After a commit that wrote outbox rows: dispatch soon, on this process's dispatch thread,
+        never in the request (a Redis outage would otherwise hold it for seconds)."""
         if self.mode == "manual":
             return
-        threading.Thread(target=self._kick, name="casework-dispatch", daemon=True).start()
+        with self._lock_thread:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._serve_kicks, name="casework-dispatch", daemon=True)
+                self._thread.start()
+        self._wake.set()
 
-    def _kick(self) -> None:
-        try:
-            self.dispatch_pending()
-        except Exception:  # noqa: BLE001 - the periodic pass will pick the rows up
-            log.exception("dispatch after commit failed")
+    def _serve_kicks(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()  # kicks during this pass wake the next one
+            try:
+                self.dispatch_pending()
+            except Exception:  # noqa: BLE001 - the periodic pass will pick the rows up
+                log.exception("dispatch after commit failed")
 
     def run_pending(self) -> int:
         """Tests and the command line: dispatch now and wait for in-process jobs to finish."""
@@ -117,3 +131,10 @@ class Dispatcher:
     def close(self) -> None:
         if self._local is not None:
             self._local.close()
+
+
+def attach(runtime) -> Dispatcher:
+    """Give `runtime` its dispatcher (once): commits that write outbox rows then hand them out."""
+    if runtime.jobs is None:
+        runtime.jobs = Dispatcher(runtime, mode=runtime.settings.job_mode())
+    return runtime.jobs

@@ -61,3 +61,9 @@ def mark_read(*, session: Session, user_id: int, notification_id: int | None = N
     if notification_id is not None:
         query = query.where(Notification.id == notification_id)
     return session.execute(query.values(read_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+
+
+def owns(*, session: Session, user_id: int, notification_id: int) -> bool:
+    """Whether the notification is in the user's inbox (another's is not found, never forbidden)."""
+    return session.scalars(select(Notification.id).where(Notification.id == notification_id,
+                                                         Notification.user_id == user_id)).first() is not None

@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter, IntegerConverter
 
 from casework.config import Settings
+from casework.jobs.dispatch import attach as attach_jobs
 from casework.limits import KEY_PATTERN, MAX_ID
 from casework.runtime import Runtime
 from casework.web import errors, request_shape, rules
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.url_map.converters["id"] = IdConverter
     app.url_map.converters["key"] = KeyConverter
     app.extensions["casework"] = runtime
+    attach_jobs(runtime)
     if runtime.settings.trusted_proxies:
         # Only then is X-Forwarded-For the client's address rather than anyone's claim.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=runtime.settings.trusted_proxies,

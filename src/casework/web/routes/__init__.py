@@ -1,5 +1,6 @@
 """The API's blueprints, one per resource."""
 
-from casework.web.routes import audit, auth, campaigns, cases, units, users, workflows
+from casework.web.routes import audit, auth, calendar, campaigns, cases, notifications, units, users, workflows
 
-BLUEPRINTS = [auth.blp, units.blp, users.blp, workflows.blp, campaigns.blp, cases.blp, audit.blp]
+BLUEPRINTS = [auth.blp, units.blp, users.blp, workflows.blp, campaigns.blp, cases.blp, notifications.blp,
+              calendar.blp, audit.blp]
