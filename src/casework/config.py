@@ -16,13 +16,15 @@
 | CASEWORK_JOBS | auto: on RQ with CASEWORK_REDIS_URL, else in-process; manual: only when asked (tests) |
 | CASEWORK_CHECKPOINT_KEY | <instance>/checkpoint_key.pem |
 | CASEWORK_SWEEP_SECONDS | 60: how often reminders and escalations are looked for |
+| CASEWORK_MAX_CASE_EVIDENCE_MB | 500 (all of one case's evidence) |
+| CASEWORK_STORAGE | local (CASEWORK_STORAGE_DIR); s3: CASEWORK_S3_BUCKET, _ENDPOINT, _REGION, _ACCESS_KEY, _SECRET_KEY, _PREFIX |
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -64,6 +66,9 @@ class Settings:
     trusted_proxies: int = 0
     jobs: str = "auto"
     sweep_seconds: int = 60
+    max_case_evidence_bytes: int = 500 * 1024 * 1024
+    storage: str = "local"
+    s3: dict = field(default_factory=dict)
     checkpoint_key: Path | None = None
 
     def job_mode(self) -> str:
@@ -105,5 +110,10 @@ class Settings:
             trusted_proxies=int(env.get("CASEWORK_TRUSTED_PROXIES") or 0),
             jobs=env.get("CASEWORK_JOBS") or "auto",
             sweep_seconds=int(env.get("CASEWORK_SWEEP_SECONDS") or 60),
+            max_case_evidence_bytes=int(float(env.get("CASEWORK_MAX_CASE_EVIDENCE_MB") or 500) * 1024 * 1024),
+            storage=env.get("CASEWORK_STORAGE") or "local",
+            s3={key: env[f"CASEWORK_S3_{key.upper()}"] for key in ("bucket", "endpoint", "region", "access_key",
+                                                                    "secret_key", "prefix")
+                if env.get(f"CASEWORK_S3_{key.upper()}")},
             checkpoint_key=Path(env["CASEWORK_CHECKPOINT_KEY"]) if env.get("CASEWORK_CHECKPOINT_KEY") else None,
         )

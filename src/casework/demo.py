@@ -7,8 +7,8 @@ and some due within two days whenever anyone runs it.
 
 from __future__ import annotations
 
-import hashlib
-from datetime import date, timedelta
+import io
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from casework.campaigns import service as campaigns
 from casework.campaigns.models import Campaign
 from casework.cases import service as cases
-from casework.evidence.models import Evidence
+from casework import demo_files
+from casework.cases import evidence
 from casework.units import service as units
 from casework.units.models import Unit
 from casework.vocabulary import UnitKind
@@ -86,11 +87,11 @@ def _units(session: Session) -> dict[str, Unit]:
     return made
 
 
-def _evidence(session: Session, case_id: int, kind: str, filename: str, user: User) -> None:
-    content = f"demo evidence {case_id} {filename}".encode()
-    session.add(Evidence(case_id=case_id, kind=kind, filename=filename, content_type="image/jpeg",
-                         size=len(content), sha256=hashlib.sha256(content).hexdigest(), uploaded_by=user.id))
-    session.flush()
+def _evidence(session: Session, storage, work_dir, case_id: int, kind: str, filename: str, content: bytes,
+              user: User) -> None:
+    evidence.attach(session=session, storage=storage, case_id=case_id, actor=user, kind=kind,
+                    upload=io.BytesIO(content), filename=filename, limits=evidence.Limits(10 * 2**20, 100 * 2**20),
+                    work_dir=work_dir)
 
 
 def _drive(session: Session, case_id: int, steps: list[tuple[User, str, dict]]) -> None:
@@ -99,8 +100,11 @@ def _drive(session: Session, case_id: int, steps: list[tuple[User, str, dict]]) 
         cases.fire(session=session, case_id=case_id, event=event, actor=actor, version=case.version, fields=fields)
 
 
-def load(*, session: Session, password: str, today: date | None = None) -> int:
-    """Load the demo into an empty-enough database; how many cases it opened (0: already there)."""
+def load(*, session: Session, password: str, storage, work_dir, today: date | None = None) -> int:
+    """Load the demo into an empty-enough database; how many cases it opened (0: already there).
+
+    Its evidence is real files (generated photos with EXIF) kept in `storage`.
+    """
     today = today or date.today()
 
     def days(n: int) -> date:
@@ -148,9 +152,12 @@ def load(*, session: Session, password: str, today: date | None = None) -> int:
     _drive(session, dismissed, [(leader, "dismiss", {"reason": "经核实,反映对象非建档立卡户,不属于本次排查范围。"})])
     team_case = open_(4, "QS-V01-T", "驻村工作队10月考勤与钉钉打卡记录不一致", village="青山村", deadline=days(-1))
     _drive(session, team_case, [(leader, "assign", {}), (team, "start", {})])
-    _evidence(session, team_case, "photo", "考勤表.jpg", team)
+    taken = datetime.combine(today, time(9, 30))
+    _evidence(session, storage, work_dir, team_case, "photo", "考勤表.jpg",
+              demo_files.photo(seed=1, taken_at=taken, gps=(28.2282, 112.9388)), team)
     _drive(session, team_case, [(team, "submit", {}), (vleader, "village_verify", {})])
     household = open_(5, "QS-V01-P01", "青山村某户一户一策未得到户主认可", village="青山村", deadline=days(2))
     _drive(session, household, [(leader, "assign", {}), (officer, "start", {})])
-    _evidence(session, household, "photo", "入户走访.jpg", officer)
+    _evidence(session, storage, work_dir, household, "photo", "入户走访.jpg",
+              demo_files.photo(seed=2, taken_at=taken, gps=(28.2301, 112.9402)), officer)
     return len(session.scalars(select(cases.Case.id).where(cases.Case.campaign_id == campaign.id)).all())

@@ -55,5 +55,13 @@ class Unprocessable(CaseworkError):
     status = 422
 
 
+class TooLarge(CaseworkError):
+    status = 413
+
+
+class UnsupportedMedia(CaseworkError):
+    status = 415
+
+
 class TooManyRequests(CaseworkError):
     status = 429

@@ -5,7 +5,7 @@ from casework.campaigns.models import Campaign, InspectionItem
 from casework.cases.models import Case
 from casework.db import Base
 from casework.deadlines.models import WorkdayOverride
-from casework.evidence.models import Evidence
+from casework.evidence.models import Evidence, PhashBand, ReuseFlag
 from casework.idempotency.models import IdempotencyRecord
 from casework.jobs.models import Schedule
 from casework.notifications.models import DeadlineStep, Notification
@@ -18,5 +18,6 @@ from casework.workflows.models import WorkflowVersion
 __all__ = [
     "AccessLogEntry", "AdminLogEntry", "Base", "Campaign", "Case", "CaseEvent", "ChainHead", "Checkpoint",
     "CheckpointEntry", "DeadlineStep", "Evidence", "IdempotencyRecord", "InspectionItem", "Membership",
-    "Notification", "OutboxMessage", "Schedule", "Unit", "User", "VerificationRun", "WorkdayOverride", "WorkflowVersion",
+    "Notification", "OutboxMessage", "PhashBand", "ReuseFlag", "Schedule", "Unit", "User", "VerificationRun",
+    "WorkdayOverride", "WorkflowVersion",
 ]

@@ -21,6 +21,7 @@ class Runtime:
     sessions: sessionmaker[Session]
     # Set by whoever runs jobs for this process (jobs.dispatch.attach): the web app, a worker.
     jobs: object = None
+    _storage: object = None
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> "Runtime":
@@ -30,6 +31,16 @@ class Runtime:
         event.listen(runtime.sessions, "after_commit", runtime._after_commit)
         event.listen(runtime.sessions, "after_rollback", runtime._after_rollback)
         return runtime
+
+    @property
+    def storage(self):
+        """Where evidence and packs are kept, by SHA-256: a local folder, or an S3 bucket."""
+        if self._storage is None:
+            from casework.evidence.storage import storage_from_settings
+
+            s3 = {f"s3_{key}": value for key, value in self.settings.s3.items()}
+            self._storage = storage_from_settings(kind=self.settings.storage, local_root=self.settings.storage_dir, **s3)
+        return self._storage
 
     def _after_commit(self, session: Session) -> None:
         from casework.outbox.service import PENDING

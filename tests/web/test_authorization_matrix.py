@@ -8,12 +8,14 @@ village T-V1: actors hold their role at T-V1 (in scope) or only at the sibling v
 
 from __future__ import annotations
 
-from datetime import date
+import io
+from datetime import date, datetime
 from itertools import count
 
 import pytest
 from flask import Flask
 
+from casework import demo_files
 from casework.audit import checkpoints
 from casework.campaigns import service as campaigns
 from casework.cases.models import Case
@@ -50,6 +52,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("audit.checkpoint_log", "GET"):          row(401, 200, 403, 403, 200,   200, 403, 403, 200),
     ("audit.checkpoint", "GET"):              row(401, 200, 403, 403, 200,   200, 403, 403, 200),
     ("cases.verify", "GET"):                  row(401, 200, 200, 200, 200,   404, 404, 404, 404),
+    ("evidence.upload", "POST"):              row(401, 403, 201, 201, 403,   403, 404, 404, 403),
+    ("evidence.list_evidence", "GET"):        row(401, 200, 200, 200, 200,   404, 404, 404, 404),
+    ("evidence.download", "GET"):             row(401, 200, 200, 200, 200,   404, 404, 404, 404),
+    ("evidence.withdraw", "POST"):            row(401, 403, 200, 200, 403,   403, 404, 404, 403),
     ("calendar.list_overrides", "GET"):       row(401, 200, 200, 200, 200,   200, 200, 200, 200),
     # the calendar is the whole install's: only an admin over the whole tree sets a day
     ("calendar.set_day", "POST"):             row(401, 403, 403, 403, 403,   403, 403, 403, 403),
@@ -107,10 +113,24 @@ class World:
         self.case_id = response.get_json()["id"]
         self.tokens = {name: sign_in(self.client, name) for name in ACTORS if name != "anonymous"}
         self.tokens["anonymous"] = {}
+        self.evidence_id = self.fresh_evidence(0)
         for auditing in ("admin", "auditor", "admin_out", "auditor_out"):  # each has a run to read
             assert self.client.post("/api/v1/audit/verify", headers=self.tokens[auditing]).status_code == 202
         with runtime.transaction() as session:
             checkpoints.make(session=session, key_path=runtime.settings.checkpoint_key_path)
+
+    def fresh_evidence(self, seed: int) -> int:
+        """A photo attached (by the case's unit) just for this call, to be withdrawn."""
+        from casework.cases import evidence
+        from casework.users.models import User
+
+        with self.runtime.transaction() as session:
+            attached = evidence.attach(
+                session=session, storage=self.runtime.storage, case_id=self.case_id,
+                actor=session.get(User, self.town.user("unit")), kind="photo", filename="待撤回.jpg",
+                upload=io.BytesIO(demo_files.photo(seed=1000 + seed, taken_at=datetime.now())),
+                limits=evidence.Limits(10 * 2**20, 10**9), work_dir=self.runtime.settings.storage_dir)
+            return attached.evidence.id
 
     def case_version(self) -> int:
         with self.runtime.sessions() as session:
@@ -137,6 +157,8 @@ def call(world: World, endpoint: str, method: str, actor: str):
         ("audit.checkpoint_log", "GET"): ("/api/v1/audit/checkpoints", None),
         ("audit.checkpoint", "GET"): ("/api/v1/audit/checkpoints/1", None),
         ("cases.verify", "GET"): (f"/api/v1/cases/{world.case_id}/verify", None),
+        ("evidence.list_evidence", "GET"): (f"/api/v1/cases/{world.case_id}/evidence", None),
+        ("evidence.download", "GET"): (f"/api/v1/cases/{world.case_id}/evidence/{world.evidence_id}", None),
         ("calendar.list_overrides", "GET"): ("/api/v1/calendar?year=2027", None),
         ("calendar.set_day", "POST"): ("/api/v1/calendar", {"day": "2027-01-04", "is_workday": False}),
         ("notifications.inbox", "GET"): ("/api/v1/notifications", None),
@@ -174,6 +196,13 @@ def call(world: World, endpoint: str, method: str, actor: str):
         ("workflows.list_workflows", "GET"): ("/api/v1/workflows", None),
         ("workflows.get_workflow", "GET"): ("/api/v1/workflows/default", None),
     }
+    if endpoint == "evidence.upload":  # a multipart upload, a fresh photo each time
+        data = {"kind": "photo", "file": (io.BytesIO(demo_files.photo(seed=n, taken_at=datetime.now())), "照片.jpg")}
+        return world.client.post(f"/api/v1/cases/{world.case_id}/evidence", data=data,
+                                 content_type="multipart/form-data", headers=world.tokens[actor])
+    if endpoint == "evidence.withdraw":  # a photo of its own for each call to withdraw
+        url = f"/api/v1/cases/{world.case_id}/evidence/{world.fresh_evidence(n)}/withdraw"
+        return world.client.post(url, json={"reason": "拍错了"}, headers=world.tokens[actor])
     url, body = requests[(endpoint, method)]
     return world.client.open(url, method=method, json=body, headers=world.tokens[actor])
 

@@ -29,6 +29,12 @@ def may_fire(user: User, unit: Unit, event: EventDef) -> bool:
     return any(has_role(user, unit, spec) for spec in event.roles)
 
 
+def may_work(user: User, unit: Unit) -> bool:
+    """Whether the user works the unit's cases: its own `unit` role, or a leader over it (who may
+    attach evidence and withdraw it too)."""
+    return has_role(user, unit, Role.UNIT.value) or has_role(user, unit, Role.LEADER.value)
+
+
 def may_open(user: User, unit: Unit) -> tuple[bool, bool]:
     """(may open a case for this unit, it counts as the unit's own self-inspection)."""
     if has_role(user, unit, Role.LEADER.value):

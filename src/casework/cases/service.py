@@ -179,7 +179,9 @@ def _clean_fields(session: Session, case: Case, event: EventDef, fields: dict[st
 def _check_evidence(session: Session, case: Case, event: EventDef) -> None:
     if not event.evidence:
         return
-    present = set(session.scalars(select(Evidence.kind).where(Evidence.case_id == case.id).distinct()))
+    # A withdrawn file no longer counts for the kinds an event requires.
+    present = set(session.scalars(select(Evidence.kind).where(Evidence.case_id == case.id,
+                                                              Evidence.withdrawn_at.is_(None)).distinct()))
     missing = [kind for kind in event.evidence if kind not in present]
     if missing:
         raise Unprocessable("missing_evidence", kinds=", ".join(missing))

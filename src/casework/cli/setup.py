@@ -59,7 +59,8 @@ def demo(password: str) -> None:
     runtime = open_runtime()
     sync_or_fail(runtime)
     with refusals(), runtime.transaction() as session:
-        loaded = demo_data.load(session=session, password=password, today=date.today())
+        loaded = demo_data.load(session=session, password=password, today=date.today(), storage=runtime.storage,
+                                work_dir=runtime.settings.storage_dir)
     if not loaded:
         click.echo("the demo campaign is already loaded")
         return

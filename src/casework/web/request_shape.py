@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
-from casework.errors import BadRequest
+from casework.errors import BadRequest, UnsupportedMedia
 from casework.web.limits import MAX_JSON_BODY
 
 MAX_JSON_DEPTH = 32  # the API's bodies nest three levels at most
@@ -81,6 +81,9 @@ def refuse_malformed() -> None:
     if request.method not in ("POST", "PUT", "PATCH"):
         return
     if _takes_files():
+        # Checked before anything is read: a multipart upload, or nothing.
+        if _has_body() and request.mimetype != "multipart/form-data":
+            raise UnsupportedMedia("upload_not_multipart")
         return
     # The type is checked before anything is read, and what is read is capped, chunked or not.
     if request.content_length is not None and request.content_length > MAX_JSON_BODY:

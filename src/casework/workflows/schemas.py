@@ -49,6 +49,7 @@ class WorkflowOut(WorkflowSummary):
     events = fields.List(fields.Nested(EventOut))
     escalation = fields.List(fields.Dict())
     mermaid = fields.String(metadata={"description": "the machine as a Mermaid stateDiagram"})
+    evidence_kinds = fields.List(fields.Dict(), metadata={"description": "every evidence kind: {key, label (Chinese)}"})
 
 
 class WorkflowList(Schema):

@@ -2,6 +2,7 @@ from flask_smorest import Blueprint
 from statemachine.contrib.diagram import MermaidGraphMachine
 
 from casework.errors import NotFound
+from casework.vocabulary import EVIDENCE_LABELS
 from casework.workflows import registry
 from casework.workflows.definition import WorkflowDefinition
 from casework.workflows.machine import build_machine_class
@@ -35,6 +36,7 @@ def _describe(pinned: registry.Pinned, detail: bool) -> dict:
                            "accepts": list(e.accepts), "evidence": list(e.evidence),
                            "not_by_actor_of": e.not_by_actor_of} for e in d.events.values()]
         data["escalation"] = d.raw["escalation"]
+        data["evidence_kinds"] = [{"key": key, "label": label} for key, label in EVIDENCE_LABELS.items()]
         data["mermaid"] = _mermaid(d)
     return data
 
