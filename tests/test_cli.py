@@ -191,7 +191,8 @@ def test_demo_then_audit_verify_passes(database, casework):
     assert result.output.startswith("demo loaded: township QS, 13 villages, 9 cases")
     assert rows(database, "SELECT count(*) FROM cases") == [(9,)]
     result = casework("audit", "verify")
-    assert (result.exit_code, result.output) == (0, "audit OK: 9 case(s), 29 event(s) checked\n"  # 27 workflow events and 2 attachments)
+    # 27 workflow events and the 2 photos attached
+    assert (result.exit_code, result.output) == (0, "audit OK: 9 case(s), 29 event(s) checked\n")
 
 
 def test_demo_twice_changes_nothing(database, casework):
