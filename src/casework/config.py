@@ -17,6 +17,7 @@
 | CASEWORK_CHECKPOINT_KEY | <instance>/checkpoint_key.pem |
 | CASEWORK_SWEEP_SECONDS | 60: how often reminders and escalations are looked for |
 | CASEWORK_MAX_CASE_EVIDENCE_MB | 500 (all of one case's evidence) |
+| CASEWORK_PDF_FONT | /usr/share/fonts/truetype/wqy/wqy-microhei.ttc (Debian's fonts-wqy-microhei) |
 | CASEWORK_STORAGE | local (CASEWORK_STORAGE_DIR); s3: CASEWORK_S3_BUCKET, _ENDPOINT, _REGION, _ACCESS_KEY, _SECRET_KEY, _PREFIX |
 """
 
@@ -68,6 +69,7 @@ class Settings:
     sweep_seconds: int = 60
     max_case_evidence_bytes: int = 500 * 1024 * 1024
     storage: str = "local"
+    pdf_font: str | None = None
     s3: dict = field(default_factory=dict)
     checkpoint_key: Path | None = None
 
@@ -112,6 +114,7 @@ class Settings:
             sweep_seconds=int(env.get("CASEWORK_SWEEP_SECONDS") or 60),
             max_case_evidence_bytes=int(float(env.get("CASEWORK_MAX_CASE_EVIDENCE_MB") or 500) * 1024 * 1024),
             storage=env.get("CASEWORK_STORAGE") or "local",
+            pdf_font=env.get("CASEWORK_PDF_FONT") or None,
             s3={key: env[f"CASEWORK_S3_{key.upper()}"] for key in ("bucket", "endpoint", "region", "access_key",
                                                                     "secret_key", "prefix")
                 if env.get(f"CASEWORK_S3_{key.upper()}")},

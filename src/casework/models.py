@@ -3,6 +3,7 @@
 from casework.audit.models import VerificationRun
 from casework.campaigns.models import Campaign, InspectionItem
 from casework.cases.models import Case
+from casework.closure.models import ClosurePack
 from casework.db import Base
 from casework.deadlines.models import WorkdayOverride
 from casework.evidence.models import Evidence, PhashBand, ReuseFlag
@@ -17,7 +18,7 @@ from casework.workflows.models import WorkflowVersion
 
 __all__ = [
     "AccessLogEntry", "AdminLogEntry", "Base", "Campaign", "Case", "CaseEvent", "ChainHead", "Checkpoint",
-    "CheckpointEntry", "DeadlineStep", "Evidence", "IdempotencyRecord", "InspectionItem", "Membership",
+    "CheckpointEntry", "ClosurePack", "DeadlineStep", "Evidence", "IdempotencyRecord", "InspectionItem", "Membership",
     "Notification", "OutboxMessage", "PhashBand", "ReuseFlag", "Schedule", "Unit", "User", "VerificationRun",
     "WorkdayOverride", "WorkflowVersion",
 ]

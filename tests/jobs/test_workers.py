@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 from datetime import datetime, timezone
@@ -12,6 +13,7 @@ from rq import Queue
 from rq.job import Job
 from sqlalchemy import func, select, update
 
+from casework.cases.models import Case
 from casework.jobs.dispatch import rq_job_id
 from casework.jobs.registry import QUICK
 from casework.notifications import sweep
@@ -131,3 +133,66 @@ def test_a_job_that_fails_for_good_is_listed_and_can_be_requeued(runtime, redis_
     assert Queue(QUICK, connection=Redis.from_url(redis_url)).count == 1
     status = CliRunner().invoke(main, ["jobs", "status"], env=env)
     assert f"queue {QUICK}: 1 waiting" in status.output
+
+
+def _big_photo(seed: int) -> bytes:
+    import io
+    import random
+
+    from PIL import Image
+
+    rng = random.Random(seed)
+    image = Image.frombytes("RGB", (1600, 1200), bytes(rng.getrandbits(8) for _ in range(1600 * 1200 * 3)))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=92)
+    return out.getvalue()
+
+
+@POSTGRES
+def test_a_work_horse_killed_while_building_a_pack_leaves_nothing_half_written(runtime, redis_url, start_worker):
+    import io
+
+    from casework.cases import evidence
+    from casework.closure.models import ClosurePack
+    from casework.users.models import User
+
+    with runtime.transaction() as session:
+        make = Factory(session)
+        leader, clerk = make.user("leader", "township"), make.user("unit", "village")
+        case = make.fire(make.fire(make.case("village", by=leader), "assign", leader, assignee_id=clerk.id),
+                         "start", clerk)
+        for seed in range(10):
+            evidence.attach(session=session, storage=runtime.storage, case_id=case.id, actor=clerk, kind="photo",
+                            upload=io.BytesIO(_big_photo(seed)), filename=f"现场{seed}.jpg",
+                            limits=evidence.Limits(50 * 2**20, 10**10), work_dir=runtime.settings.storage_dir)
+        case = make.fire(case, "submit", clerk)
+        leader_id, case_id = leader.id, case.id
+        session.execute(update(OutboxMessage).values(done_at=func.now(), dispatched_at=func.now()))
+    on_redis(runtime, redis_url)
+    start_worker(redis_url)
+    with runtime.transaction() as session:
+        from casework.cases import service as cases
+
+        case = cases.fire(session=session, case_id=case_id, event="verify", actor=session.get(User, leader_id),
+                          version=session.get(Case, case_id).version)
+    with runtime.sessions() as session:
+        row_id = session.scalar(select(OutboxMessage.id).where(OutboxMessage.topic == "closure.build"))
+    connection = Redis.from_url(redis_url)
+    job = wait_for(lambda: Job.exists(rq_job_id(row_id), connection=connection)
+                   and Job.fetch(rq_job_id(row_id), connection=connection), what="the build job")
+    pid = wait_for(lambda: job.get_meta(refresh=True).get("pid"), what="the work-horse to start")
+    os.kill(pid, signal.SIGKILL)
+    with runtime.sessions() as session:
+        pack = session.scalars(select(ClosurePack)).first()
+    assert pack is None or pack.status == "building"  # nothing ready, nothing to fetch half-written
+    pack = wait_for(lambda: _ready_pack(runtime), seconds=90, every=0.5, what="the retried build")
+    for sha in (pack.pdf_sha256, pack.zip_sha256):
+        with runtime.storage.open(sha) as stored:
+            assert hashlib.sha256(stored.read()).hexdigest() == sha  # whole, and under its own hash
+
+
+def _ready_pack(runtime):
+    from casework.closure.models import ClosurePack
+
+    with runtime.sessions() as session:
+        return session.scalars(select(ClosurePack).where(ClosurePack.status == "ready")).first()

@@ -56,6 +56,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("evidence.list_evidence", "GET"):        row(401, 200, 200, 200, 200,   404, 404, 404, 404),
     ("evidence.download", "GET"):             row(401, 200, 200, 200, 200,   404, 404, 404, 404),
     ("evidence.withdraw", "POST"):            row(401, 403, 200, 200, 403,   403, 404, 404, 403),
+    # the world's case is open: no pack yet for those who see it, not found for the others
+    ("evidence.closure_pack", "GET"):         row(401, 404, 404, 404, 404,   404, 404, 404, 404),
     ("calendar.list_overrides", "GET"):       row(401, 200, 200, 200, 200,   200, 200, 200, 200),
     # the calendar is the whole install's: only an admin over the whole tree sets a day
     ("calendar.set_day", "POST"):             row(401, 403, 403, 403, 403,   403, 403, 403, 403),
@@ -158,6 +160,7 @@ def call(world: World, endpoint: str, method: str, actor: str):
         ("audit.checkpoint", "GET"): ("/api/v1/audit/checkpoints/1", None),
         ("cases.verify", "GET"): (f"/api/v1/cases/{world.case_id}/verify", None),
         ("evidence.list_evidence", "GET"): (f"/api/v1/cases/{world.case_id}/evidence", None),
+        ("evidence.closure_pack", "GET"): (f"/api/v1/cases/{world.case_id}/closure-pack", None),
         ("evidence.download", "GET"): (f"/api/v1/cases/{world.case_id}/evidence/{world.evidence_id}", None),
         ("calendar.list_overrides", "GET"): ("/api/v1/calendar?year=2027", None),
         ("calendar.set_day", "POST"): ("/api/v1/calendar", {"day": "2027-01-04", "is_workday": False}),

@@ -59,6 +59,7 @@ def _step_of(row: CaseEvent) -> projection.Step:
 
 
 CASE_EVENT = "case.event"
+CLOSURE_BUILD = "closure.build"
 
 
 def _outbox(session: Session, row: CaseEvent) -> None:
@@ -260,9 +261,14 @@ def fire(*, session: Session, case_id: int, event: str, actor: User, version: An
     _check_evidence(session, case, spec)
     if spec.not_by_actor_of and spec.not_by_actor_of in fired_by(session=session, case=case, actor=actor):
         raise Forbidden("separation_of_duties", event=event)
+    was_verified = definition.is_verified(case.state)
     case, row = _write(session, case, event=event, to_state=target, actor_id=actor.id, payload=clean,
                        expected_version=version)
     _outbox(session, row)
+    if definition.is_verified(target) and not was_verified:
+        # Its closure record (整改销号材料) is built from the history up to this event.
+        outbox.add(session=session, topic=CLOSURE_BUILD, case_id=case.id,
+                   payload={"case_id": case.id, "closing_seq": row.seq})
     return case
 
 

@@ -62,3 +62,7 @@ class EvidenceOut(Schema):
 class EvidenceList(Schema):
     items = fields.List(fields.Nested(EvidenceOut))
     next_cursor = fields.String(allow_none=True)
+
+
+class PackArgs(Schema):
+    format = fields.String(validate=validate.OneOf(["pdf", "zip"]), load_default="pdf")

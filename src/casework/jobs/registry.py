@@ -35,6 +35,7 @@ class Handler:
 def handlers() -> dict[str, Handler]:
     from casework.audit import runs
     from casework.cases.service import CASE_EVENT
+    from casework.closure import build
     from casework.jobs import housekeeping, periodic
     from casework.notifications import case_events, sweep
 
@@ -42,6 +43,7 @@ def handlers() -> dict[str, Handler]:
         Handler(CASE_EVENT, case_events.on_case_event),
         Handler(sweep.TOPIC, sweep.sweep, timeout=1800, long=True),
         Handler(periodic.CHECKPOINT, housekeeping.checkpoint, queue=SLOW, timeout=1800),
+        Handler(build.TOPIC, build.build, queue=SLOW, timeout=900, long=True),
         Handler(periodic.FORGET_KEYS, housekeeping.forget_keys),
         Handler(runs.TOPIC, runs.run_verification, queue=SLOW, timeout=4 * 3600, long=True),
     ]

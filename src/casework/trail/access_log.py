@@ -14,6 +14,7 @@ from casework.trail.models import AccessLogEntry
 SIGN_IN = "signin.ok"
 SIGN_IN_FAILED = "signin.failed"
 PASSWORD_CHANGED = "password.changed"
+CLOSURE_PACK = "download.closure_pack"
 
 
 def record(*, session: Session, action: str, actor_id: int | None, address: str | None,

@@ -119,6 +119,11 @@ class WorkflowDefinition:
         found = self.states.get(state)
         return bool(found and (found.closed or found.final))
 
+    def is_verified(self, state: str) -> bool:
+        """Closed by verification (a closure pack is due), not ended as unfounded (dismissed)."""
+        found = self.states.get(state)
+        return bool(found and found.closed and not found.final)
+
 
 def canonical_json(data: Any) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
