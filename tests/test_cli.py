@@ -292,3 +292,22 @@ def test_audit_checkpoint_signs_what_changed_and_verify_then_catches_a_rewritten
     assert any(line.startswith(f"AUDIT FAILED: case {number}") and "shorter than a checkpoint recorded" in line
                for line in lines)
     assert lines[-1].startswith("1 finding(s); 9 case(s)")
+
+
+def test_plans_import_previews_then_commits_the_sample_plan(database, casework):
+    from casework.paths import sample_plan
+
+    casework("units", "create", "清水镇", "--kind", "township", "--code", "QS")
+    casework("campaigns", "create", "QS", "迎考核大排查", "--leader-unit", "QS", "--starts", "2026-11-01")
+    preview = casework("plans", "import", str(sample_plan()), "--campaign", "QS")
+    assert preview.exit_code == 0
+    lines = [line.split() for line in preview.output.splitlines()]
+    assert ["create", "三.(一).1", "贫困户增收情况排查"] in lines
+    assert ["create", "三.(一).6", "满意度方面", "期限", "2026-11-30"] in lines
+    assert "健康扶贫大排查" in preview.stderr  # the truncated section, reported
+    assert preview.output.splitlines()[-1].startswith("preview: 10 item(s), 10 to create or update")
+    assert rows(database, "SELECT count(*) FROM inspection_items") == [(0,)]
+    assert casework("plans", "import", str(sample_plan()), "--campaign", "QS", "--commit").exit_code == 0
+    assert rows(database, "SELECT count(*) FROM inspection_items") == [(10,)]
+    again = casework("plans", "import", str(sample_plan()), "--campaign", "QS", "--commit")
+    assert again.output.splitlines()[-1].startswith("done: 10 item(s), 0 to create or update")

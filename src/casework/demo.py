@@ -1,7 +1,7 @@
 """The demo campaign: a township, its 13 villages and offices, a user per role, a few cases.
 
-Taken by hand from samples/inspection-plan.txt (plan import comes later); loading it twice is a
-no-op. The cases' deadlines count from the day the demo is loaded, so some are already overdue
+Its inspection items are imported from samples/inspection-plan.txt, a real township plan; loading
+it twice is a no-op. The cases' deadlines count from the day the demo is loaded, so some are already overdue
 and some due within two days whenever anyone runs it.
 """
 
@@ -14,7 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.campaigns import service as campaigns
-from casework.campaigns.models import Campaign
+from casework.campaigns import plan_import
+from casework.campaigns.models import Campaign, InspectionItem
+from casework.paths import sample_plan
 from casework.cases import service as cases
 from casework import demo_files
 from casework.cases import evidence
@@ -27,34 +29,8 @@ from casework.users.models import User
 CAMPAIGN_CODE = "QS"
 VILLAGES = ["青山村", "石桥村", "柳溪村", "桃源村", "枫林村", "新田村", "龙泉村",
             "白沙社区", "红星村", "金竹村", "长岭村", "河口村", "云台村"]
-PLAN_DEADLINE = (11, 30)  # "11月30日前", in the campaign's year
-
-ITEMS = [
-    ("三.(一).1", "贫困户增收情况排查",
-     "对照省考核标准,排查所有贫困户收入是否到达省脱贫标准(3700元),是否有收入计算不实等问题。",
-     "每户全面认真核查贫困户收入,重新算一次收入调查表,确保扶贫手册、收入调查表保持一致。",
-     ["帮扶责任人", "村(社区)扶贫专干", "驻村工作队", "联村组长"]),
-    ("三.(一).3", "痕迹化管理",
-     "贫困户家中扶贫手册与村级档案中的扶贫手册内容是否一致,是否存在错项、漏项。",
-     "全面核查扶贫手册中贫困户根本信息、走访信息、产业信息、政策落实等,更换填写错误的手册。",
-     ["村(社区)扶贫专干", "驻村工作队", "帮扶责任人"]),
-    ("三.(一).5", "信息和数据是否准确",
-     "全面排查全国扶贫开发信息系统数据是否有错误,贫困户信息是否与实际一致。",
-     "在11月30日前录入到位,录入后对数据进行一次全面自查和校验。",
-     ["镇扶贫工作站", "村(社区)扶贫专干", "驻村工作队"]),
-    ("三.(一).6", "满意度方面",
-     "排查贫困户是否存在对驻村工作队不知晓、对扶贫工作不满意的情况。",
-     "11月30日前由驻村工作队组织召开贫困户大会,做好述职测评和政策宣传。",
-     ["各村(社区)", "驻村工作队", "帮扶责任人"]),
-    ("三.(二).1", "驻村帮扶",
-     "排查驻村帮扶工作力量是否到位、是否落实驻村纪律要求。",
-     "确保工作日志、出勤记录表、钉钉打卡记录等工作台账保持一致。",
-     ["基层党建办", "驻村工作队派出单位", "驻村工作队"]),
-    ("三.(二).2", "结对帮扶",
-     "排查结对帮扶是否落实走访要求,是否按要求开展一户一策。",
-     "各级帮扶责任人入户核查一户一策内容是否得到贫困户认可。",
-     ["村(社区)扶贫专干", "帮扶责任人"]),
-]
+# The inspection items the demo's cases are found under, by their place in the sample plan.
+ITEM_CODES = ["三.(一).1", "三.(一).3", "三.(一).5", "三.(一).6", "三.(二).1", "三.(二).2"]
 
 DEMO_USERS = [
     # username, display name, unit code, role
@@ -120,10 +96,12 @@ def load(*, session: Session, password: str, storage, work_dir, today: date | No
     }
     campaign = campaigns.create(session=session, name="迎全省脱贫攻坚考核大排查、大整改", code=CAMPAIGN_CODE,
                                 starts_on=days(-28), ends_on=days(33), leader_unit=unit["QS"])
-    plan_deadline = date(campaign.starts_on.year, *PLAN_DEADLINE)
-    items = [campaigns.add_item(session=session, campaign=campaign, code=code, title=title, what_to_inspect=what,
-                                rectification_measure=how, responsible=who, default_deadline=plan_deadline)
-             for code, title, what, how, who in ITEMS]
+    # The items come from the sample plan, read by the same importer leaders use; they keep the
+    # plan's dates, while the cases' deadlines count from today.
+    imported = plan_import.import_plan(session=session, campaign=campaign, commit=True,
+                                       text=sample_plan().read_text(encoding="utf-8"))
+    by_code = {outcome.code: outcome.item_id for outcome in imported.items}
+    items = [session.get(InspectionItem, by_code[code]) for code in ITEM_CODES]
     leader, vleader, clerk = people["leader"], people["vleader"], people["clerk"]
     team, officer, station = people["team"], people["officer"], people["station"]
 

@@ -29,3 +29,8 @@ def workflows_dir() -> Path:
 def repository_file(relative: str) -> Path:
     """A file of the source checkout (for developer commands such as `casework openapi`)."""
     return _PACKAGE.parent.parent / relative
+
+
+def sample_plan() -> Path:
+    """The township work plan the demo campaign is built from (a real one, as users bring them)."""
+    return _PACKAGE / "samples" / "inspection-plan.txt"

@@ -74,6 +74,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("campaigns.get_campaign", "GET"):        row(401, 200, 200, 200, 200,   404, 404, 404, 404),
     ("campaigns.list_items", "GET"):          row(401, 200, 200, 200, 200,   404, 404, 404, 404),
     ("campaigns.create_item", "POST"):        row(401, 201, 201, 403, 403,   404, 404, 403, 403),
+    ("campaigns.import_plan", "POST"):        row(401, 200, 200, 403, 403,   404, 404, 403, 403),
+    ("campaigns.update_item", "PATCH"):       row(401, 200, 200, 403, 403,   404, 404, 403, 403),
     ("cases.list_cases", "GET"):              row(401, 200, 200, 200, 200,   200, 200, 200, 200),
     ("cases.open_case", "POST"):              row(401, 403, 201, 201, 403,   403, 404, 404, 403),
     ("cases.get_case", "GET"):                row(401, 200, 200, 200, 200,   404, 404, 404, 404),
@@ -116,6 +118,11 @@ class World:
         self.tokens = {name: sign_in(self.client, name) for name in ACTORS if name != "anonymous"}
         self.tokens["anonymous"] = {}
         self.evidence_id = self.fresh_evidence(0)
+        with runtime.transaction() as session:
+            from casework.campaigns.models import Campaign
+
+            self.item_id = campaigns.add_item(session=session, campaign=session.get(Campaign, self.village_campaign_id),
+                                              title="住房安全").id
         for auditing in ("admin", "auditor", "admin_out", "auditor_out"):  # each has a run to read
             assert self.client.post("/api/v1/audit/verify", headers=self.tokens[auditing]).status_code == 202
         with runtime.transaction() as session:
@@ -179,6 +186,10 @@ def call(world: World, endpoint: str, method: str, actor: str):
         ("campaigns.list_items", "GET"): (f"/api/v1/campaigns/{world.village_campaign_id}/items", None),
         ("campaigns.create_item", "POST"): (f"/api/v1/campaigns/{world.village_campaign_id}/items",
                                             {"title": "住房安全有保障"}),
+        ("campaigns.import_plan", "POST"): (f"/api/v1/campaigns/{world.village_campaign_id}/plan",
+                                            {"text": "三、内容\n(一)住房\n1.危房 排查内容。危房。整改措施。改造。责任单位:村(社区)"}),
+        ("campaigns.update_item", "PATCH"): (f"/api/v1/campaigns/{world.village_campaign_id}/items/{world.item_id}",
+                                             {"title": f"住房安全{n}"}),
         ("cases.list_cases", "GET"): ("/api/v1/cases", None),
         ("cases.open_case", "POST"): ("/api/v1/cases", {
             "campaign_id": t.campaign_id, "unit_id": village, "title": "饮水安全问题"}),

@@ -41,4 +41,12 @@ class InspectionItem(Base):
     default_deadline: Mapped[date | None] = mapped_column(Date)
     workflow_key: Mapped[str | None] = mapped_column(String(64))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # The area of the plan it sits in (e.g. 脱贫成效大排查): a case's category by default.
+    area: Mapped[str | None] = mapped_column(String(300))
+    # The parties named responsible, as understood: [{name, unit_kind, role}].
+    parties: Mapped[str] = mapped_column(Text, default="[]")
+    # From a plan import: the text it came from, and its fields as imported, so a later import
+    # can tell a leader's edits (kept) from the plan's own changes (taken).
+    source: Mapped[str | None] = mapped_column(Text)
+    imported: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

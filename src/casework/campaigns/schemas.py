@@ -50,10 +50,63 @@ class ItemOut(Schema):
     what_to_inspect = fields.String()
     rectification_measure = fields.String()
     responsible = fields.Function(lambda item: json.loads(item.responsible_unit_kinds or "[]"))
+    parties = fields.Function(lambda item: json.loads(item.parties or "[]"),
+                              metadata={"description": "the responsible parties as understood: {name, unit_kind, role}"})
+    area = fields.String(allow_none=True)
     default_deadline = fields.Date(allow_none=True)
     workflow_key = fields.String(allow_none=True)
+    source = fields.String(allow_none=True, metadata={"description": "the plan's text it was imported from"})
 
 
 class ItemList(Schema):
     items = fields.List(fields.Nested(ItemOut))
     next_cursor = fields.String(allow_none=True)
+
+
+class PlanIn(Schema):
+    text = Text(required=True, min_length=1, max_length=2_000_000,
+                metadata={"description": "the plan as plain text (or send a multipart `file`: .docx or .txt)"})
+    commit = fields.Boolean(load_default=False, metadata={"description": "false (default): only preview"})
+
+
+class PartyOut(Schema):
+    name = fields.String()
+    unit_kind = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+
+
+class PlanItemOut(Schema):
+    code = fields.String(metadata={"description": "its place in the plan, e.g. 三.(一).1"})
+    action = fields.String(metadata={"description": "create, update, unchanged, kept_edited (a leader's edit stands)"})
+    item_id = fields.Integer(allow_none=True)
+    title = fields.Function(lambda o: o.plan["title"])
+    what_to_inspect = fields.Function(lambda o: o.plan["what_to_inspect"])
+    rectification_measure = fields.Function(lambda o: o.plan["rectification_measure"])
+    area = fields.Function(lambda o: o.plan["area"])
+    default_deadline = fields.Function(lambda o: o.plan["default_deadline"])
+    deadline_text = fields.String(allow_none=True)
+    parties = fields.List(fields.Nested(PartyOut))
+    source = fields.String(metadata={"description": "the plan's text this item came from"})
+    differences = fields.List(fields.Dict(), metadata={"description": "{field, current, plan}"})
+
+
+class PlanWarningOut(Schema):
+    code = fields.String()
+    message = fields.String()
+    details = fields.Dict()
+    source = fields.String()
+
+
+class PlanOut(Schema):
+    committed = fields.Boolean()
+    items = fields.List(fields.Nested(PlanItemOut))
+    warnings = fields.List(fields.Nested(PlanWarningOut))
+
+
+class ItemUpdate(Schema):
+    title = Text(min_length=1, max_length=TITLE_MAX, names=True)
+    what_to_inspect = Text(max_length=DESCRIPTION_MAX)
+    rectification_measure = Text(max_length=DESCRIPTION_MAX)
+    responsible = fields.List(Text(min_length=1, max_length=PARTY_MAX), validate=validate.Length(max=PARTIES_MAX))
+    default_deadline = fields.Date(allow_none=True)
+    workflow_key = fields.String(allow_none=True, validate=validate.Regexp(KEY_PATTERN))

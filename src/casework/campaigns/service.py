@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import date
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,6 +12,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from casework.campaigns.models import Campaign, InspectionItem
+from casework.campaigns.plan_parties import normalise, party
 from casework.errors import Conflict, Forbidden, NotFound, Unprocessable
 from casework.limits import CAMPAIGN_CODE
 from casework.text import clean_date
@@ -136,4 +138,20 @@ def get_item(*, session: Session, campaign_id: int, item_id: int) -> InspectionI
     item = session.get(InspectionItem, item_id)
     if item is None or item.campaign_id != campaign_id:
         raise NotFound("item_not_found", ref=item_id)
+    return item
+
+
+def update_item(*, session: Session, item: InspectionItem, changes: dict) -> InspectionItem:
+    """A leader's correction of an item (after an import, a later import keeps it)."""
+    if "default_deadline" in changes and changes["default_deadline"] is not None:
+        changes["default_deadline"] = clean_date(changes["default_deadline"], field="default_deadline")
+    if changes.get("workflow_key") and changes["workflow_key"] not in registry.current(session=session):
+        raise NotFound("workflow_not_found", ref=changes["workflow_key"])
+    for name, value in changes.items():
+        if name == "responsible":
+            item.responsible_unit_kinds = json.dumps(list(value), ensure_ascii=False)
+            item.parties = json.dumps([asdict(party(normalise(n))) for n in value], ensure_ascii=False)
+        else:
+            setattr(item, name, value)
+    session.flush()
     return item

@@ -18,15 +18,21 @@ class _DuplicateKey(Exception):
     pass
 
 
-def takes_files(view):
-    """Mark a view that accepts a multipart upload: the JSON-only checks and 2 MiB limit do not apply."""
-    view.casework_takes_files = True
-    return view
+def takes_files(view=None, *, or_json: bool = False):
+    """Mark a view that accepts a multipart upload: the JSON-only checks and 2 MiB limit do not
+    apply to it. `or_json`: the view takes a JSON body instead too (which is checked as usual)."""
+
+    def mark(view):
+        view.casework_takes_files = "or_json" if or_json else True
+        return view
+
+    return mark(view) if view is not None else mark
 
 
 def _takes_files() -> bool:
     view = current_app.view_functions.get(request.endpoint)
-    return bool(getattr(view, "casework_takes_files", False))
+    marked = getattr(view, "casework_takes_files", False)
+    return bool(marked) and not (marked == "or_json" and request.mimetype != "multipart/form-data")
 
 
 def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
