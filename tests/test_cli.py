@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -311,3 +312,16 @@ def test_plans_import_previews_then_commits_the_sample_plan(database, casework):
     assert rows(database, "SELECT count(*) FROM inspection_items") == [(10,)]
     again = casework("plans", "import", str(sample_plan()), "--campaign", "QS", "--commit")
     assert again.output.splitlines()[-1].startswith("done: 10 item(s), 0 to create or update")
+
+
+def test_ledger_export_and_stats_on_the_command_line(tmp_path, database, casework):
+    import openpyxl
+
+    casework("demo")
+    out = tmp_path / "台账.xlsx"
+    result = casework("ledger", "export", "--campaign", "QS", "-o", str(out))
+    assert result.output == f"wrote 9 row(s) to {out}\n"
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
+    assert rows[1][:3] == ("序号", "编号", "排查项") and len(rows) == 11
+    numbers = json.loads(casework("stats", "--campaign", "QS").output)
+    assert numbers["total"] == 9 and numbers["verified"] == 1 and numbers["counted"] == 8

@@ -15,8 +15,10 @@
 | CASEWORK_TRUSTED_PROXIES | 0: the client's address is the connection's |
 | CASEWORK_JOBS | auto: on RQ with CASEWORK_REDIS_URL, else in-process; manual: only when asked (tests) |
 | CASEWORK_CHECKPOINT_KEY | <instance>/checkpoint_key.pem |
+| CASEWORK_DATA_KEY | <instance>/data_key: encrypts ID numbers and phones (32 bytes, made on first use) |
 | CASEWORK_SWEEP_SECONDS | 60: how often reminders and escalations are looked for |
 | CASEWORK_MAX_CASE_EVIDENCE_MB | 500 (all of one case's evidence) |
+| CASEWORK_DAILY_REPORT_HOUR | 7: when (local time) leaders are told the daily report is ready |
 | CASEWORK_PDF_FONT | /usr/share/fonts/truetype/wqy/wqy-microhei.ttc (Debian's fonts-wqy-microhei) |
 | CASEWORK_STORAGE | local (CASEWORK_STORAGE_DIR); s3: CASEWORK_S3_BUCKET, _ENDPOINT, _REGION, _ACCESS_KEY, _SECRET_KEY, _PREFIX |
 """
@@ -70,8 +72,10 @@ class Settings:
     max_case_evidence_bytes: int = 500 * 1024 * 1024
     storage: str = "local"
     pdf_font: str | None = None
+    daily_report_hour: int = 7
     s3: dict = field(default_factory=dict)
     checkpoint_key: Path | None = None
+    data_key: Path | None = None
 
     def job_mode(self) -> str:
         """Where background jobs run: "rq", "local" (threads of this process) or "manual"."""
@@ -82,6 +86,10 @@ class Settings:
     @property
     def checkpoint_key_path(self) -> Path:
         return self.checkpoint_key or self.instance_dir / "checkpoint_key.pem"
+
+    @property
+    def data_key_path(self) -> Path:
+        return self.data_key or self.instance_dir / "data_key"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -115,8 +123,10 @@ class Settings:
             max_case_evidence_bytes=int(float(env.get("CASEWORK_MAX_CASE_EVIDENCE_MB") or 500) * 1024 * 1024),
             storage=env.get("CASEWORK_STORAGE") or "local",
             pdf_font=env.get("CASEWORK_PDF_FONT") or None,
+            daily_report_hour=int(env.get("CASEWORK_DAILY_REPORT_HOUR") or 7),
             s3={key: env[f"CASEWORK_S3_{key.upper()}"] for key in ("bucket", "endpoint", "region", "access_key",
                                                                     "secret_key", "prefix")
                 if env.get(f"CASEWORK_S3_{key.upper()}")},
             checkpoint_key=Path(env["CASEWORK_CHECKPOINT_KEY"]) if env.get("CASEWORK_CHECKPOINT_KEY") else None,
+            data_key=Path(env["CASEWORK_DATA_KEY"]) if env.get("CASEWORK_DATA_KEY") else None,
         )

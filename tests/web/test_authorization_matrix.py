@@ -59,6 +59,11 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     # the world's case is open: no pack yet for those who see it, not found for the others
     ("evidence.closure_pack", "GET"):         row(401, 404, 404, 404, 404,   404, 404, 404, 404),
     ("calendar.list_overrides", "GET"):       row(401, 200, 200, 200, 200,   200, 200, 200, 200),
+    ("reports.ledger_xlsx", "GET"):           row(401, 200, 200, 200, 200,   200, 200, 200, 200),
+    ("reports.ledger_csv", "GET"):            row(401, 200, 200, 200, 200,   200, 200, 200, 200),
+    ("reports.get_stats", "GET"):             row(401, 200, 200, 200, 200,   200, 200, 200, 200),
+    ("reports.daily_report", "GET"):          row(401, 200, 200, 200, 200,   404, 404, 404, 404),
+    ("reports.rectification_report", "GET"):  row(401, 200, 200, 200, 200,   404, 404, 404, 404),
     # the calendar is the whole install's: only an admin over the whole tree sets a day
     ("calendar.set_day", "POST"):             row(401, 403, 403, 403, 403,   403, 403, 403, 403),
     ("notifications.inbox", "GET"):           row(401, 200, 200, 200, 200,   200, 200, 200, 200),
@@ -170,6 +175,12 @@ def call(world: World, endpoint: str, method: str, actor: str):
         ("evidence.closure_pack", "GET"): (f"/api/v1/cases/{world.case_id}/closure-pack", None),
         ("evidence.download", "GET"): (f"/api/v1/cases/{world.case_id}/evidence/{world.evidence_id}", None),
         ("calendar.list_overrides", "GET"): ("/api/v1/calendar?year=2027", None),
+        ("reports.ledger_xlsx", "GET"): ("/api/v1/exports/ledger.xlsx", None),
+        ("reports.ledger_csv", "GET"): (f"/api/v1/exports/ledger.csv?campaign_id={world.village_campaign_id}", None),
+        ("reports.get_stats", "GET"): (f"/api/v1/stats?campaign_id={world.village_campaign_id}", None),
+        ("reports.daily_report", "GET"): (f"/api/v1/reports/daily.pdf?campaign_id={world.village_campaign_id}", None),
+        ("reports.rectification_report", "GET"): (
+            f"/api/v1/reports/rectification.docx?campaign_id={world.village_campaign_id}", None),
         ("calendar.set_day", "POST"): ("/api/v1/calendar", {"day": "2027-01-04", "is_workday": False}),
         ("notifications.inbox", "GET"): ("/api/v1/notifications", None),
         ("notifications.mark_all_read", "POST"): ("/api/v1/notifications/read-all", None),

@@ -92,9 +92,11 @@ def _parse_key(sort: str, value: Any) -> Any:
     return value
 
 
-def _filtered(session: Session, user: User, filters: CaseFilters) -> Select:
-    query = (select(Case).join(Unit, Unit.id == Case.unit_id).join(Campaign, Campaign.id == Case.campaign_id)
-             .where(unit_filter(user)))
+def filtered(session: Session, user: User | None, filters: CaseFilters) -> Select:
+    """The cases matching `filters` in the user's scope (every case for None: an operator)."""
+    query = select(Case).join(Unit, Unit.id == Case.unit_id).join(Campaign, Campaign.id == Case.campaign_id)
+    if user is not None:
+        query = query.where(unit_filter(user))
     if filters.state:
         query = query.where(Case.state == filters.state)
     if filters.unit_id:
@@ -121,7 +123,7 @@ def list_cases(*, session: Session, user: User, filters: CaseFilters, sort: str,
                after: list[Any] | None) -> tuple[list[Case], list[Any] | None]:
     """One page of the cases the user may see, and the keys to continue after (None at the end)."""
     column, descending = SORTS[sort]
-    query = _filtered(session, user, filters)
+    query = filtered(session, user, filters)
     if after is not None:
         try:
             value, last_id = _parse_key(sort, after[0]), int(after[1])

@@ -95,7 +95,8 @@ _fonts: dict[Path, str] = {}
 _fonts_lock = threading.Lock()
 
 
-def _register_font(path: Path) -> str:
+def register_font(path: Path) -> str:
+    """The reportlab name of the Chinese font at `path`, registered once per process."""
     # Parsing the font takes ~0.2 s, so once per process and path. The name is derived from the
     # path, not from the order of registration, so every process writes the same bytes.
     path = path.resolve()
@@ -113,7 +114,7 @@ def render_pdf(content: PackContent, out: BinaryIO, *, font_path: Path) -> None:
     # without reportlab's optional C accelerator it takes a second for twenty photos, and it
     # makes the file a quarter larger.
     rl_config.useA85 = 0
-    font = _register_font(font_path)
+    font = register_font(font_path)
     doc = SimpleDocTemplate(
         out,
         pagesize=A4,

@@ -19,7 +19,9 @@ class BackgroundLoop:
         attach(runtime)
         self.runtime = runtime
         self.interval = interval
-        self.tasks = periodic.standard(sweep_every=timedelta(seconds=runtime.settings.sweep_seconds))
+        self.tasks = periodic.standard(sweep_every=timedelta(seconds=runtime.settings.sweep_seconds),
+                                       report_hour=runtime.settings.daily_report_hour,
+                                       zone=runtime.settings.timezone)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 

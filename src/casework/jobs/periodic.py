@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -21,17 +22,33 @@ from casework.outbox import service as outbox
 @dataclass(frozen=True)
 class Periodic:
     name: str  # also the outbox topic of its job
-    every: timedelta
+    every: timedelta | None = None
+    # Instead of every so often: once a day at this local hour (a report people read each morning).
+    daily_at: int | None = None
+    zone: str = "Asia/Shanghai"
+
+    def first_run(self, now: datetime) -> datetime:
+        return now if self.daily_at is None else self.following(now - timedelta(days=1))
+
+    def following(self, now: datetime) -> datetime:
+        """When it is due next after a run at `now`."""
+        if self.daily_at is None:
+            return now + self.every
+        local = now.astimezone(ZoneInfo(self.zone))
+        due = local.replace(hour=self.daily_at, minute=0, second=0, microsecond=0)
+        if due <= local:
+            due += timedelta(days=1)
+        return due.astimezone(ZoneInfo("UTC"))
 
 
 def claim(*, session: Session, task: Periodic, now: datetime) -> bool:
     """Whether this process runs `task` now (its period has come and nobody took it yet)."""
     if session.get(Schedule, task.name) is None:
-        session.add(Schedule(name=task.name, next_run_at=now))
+        session.add(Schedule(name=task.name, next_run_at=task.first_run(now)))
         session.flush()
     moved = session.execute(
         update(Schedule).where(Schedule.name == task.name, Schedule.next_run_at <= now)
-        .values(next_run_at=now + task.every, last_run_at=now).execution_options(synchronize_session=False)
+        .values(next_run_at=task.following(now), last_run_at=now).execution_options(synchronize_session=False)
     ).rowcount
     if moved:
         outbox.add(session=session, topic=task.name, payload={"now": now.isoformat()})
@@ -55,11 +72,12 @@ def next_runs(*, session: Session) -> dict[str, datetime]:
 
 CHECKPOINT = "audit.checkpoint"
 FORGET_KEYS = "idempotency.forget"
+DAILY_REPORT = "reports.daily"
 
 
-def standard(*, sweep_every: timedelta) -> list[Periodic]:
+def standard(*, sweep_every: timedelta, report_hour: int, zone: str) -> list[Periodic]:
     """The periodic work of every install."""
     from casework.notifications.sweep import TOPIC as SWEEP
 
     return [Periodic(SWEEP, sweep_every), Periodic(CHECKPOINT, timedelta(hours=1)),
-            Periodic(FORGET_KEYS, timedelta(days=1))]
+            Periodic(FORGET_KEYS, timedelta(days=1)), Periodic(DAILY_REPORT, daily_at=report_hour, zone=zone)]

@@ -38,12 +38,14 @@ def handlers() -> dict[str, Handler]:
     from casework.closure import build
     from casework.jobs import housekeeping, periodic
     from casework.notifications import case_events, sweep
+    from casework.reports import notices
 
     table = [
         Handler(CASE_EVENT, case_events.on_case_event),
         Handler(sweep.TOPIC, sweep.sweep, timeout=1800, long=True),
         Handler(periodic.CHECKPOINT, housekeeping.checkpoint, queue=SLOW, timeout=1800),
         Handler(build.TOPIC, build.build, queue=SLOW, timeout=900, long=True),
+        Handler(periodic.DAILY_REPORT, notices.announce_daily),
         Handler(periodic.FORGET_KEYS, housekeeping.forget_keys),
         Handler(runs.TOPIC, runs.run_verification, queue=SLOW, timeout=4 * 3600, long=True),
     ]

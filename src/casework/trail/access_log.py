@@ -15,6 +15,8 @@ SIGN_IN = "signin.ok"
 SIGN_IN_FAILED = "signin.failed"
 PASSWORD_CHANGED = "password.changed"
 CLOSURE_PACK = "download.closure_pack"
+EXPORT_LEDGER = "export.ledger"
+EXPORT_REPORT = "export.report"
 
 
 def record(*, session: Session, action: str, actor_id: int | None, address: str | None,

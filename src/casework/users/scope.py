@@ -56,6 +56,12 @@ def has_role(user: User, unit: Unit, spec: RoleSpec | str) -> bool:
     )
 
 
+def scope_names(user: User) -> list[str]:
+    """The names of the units at the top of the user's scope (what an export says it covers)."""
+    tops = set(_paths(user))
+    return sorted({m.unit.name for m in user.memberships if m.unit.path in tops})
+
+
 def can_see_everything(session: Session, user: User) -> bool:
     """Whether the user's scope covers the whole tree (a role at the root)."""
     root = session.scalars(select(Unit).where(Unit.parent_id.is_(None)).limit(1)).first()
