@@ -75,7 +75,9 @@ def rows(*, session: Session, user: User | None, filters: CaseFilters) -> Iterat
         spec = definition.states.get(state)
         verified = definition.is_verified(state)
         yield LedgerRow(
-            number=number, item=item or "", description=description or title, village=village or "", unit=unit,
+            # the title says what the problem is, the description the detail: both, one under the other
+            number=number, item=item or "", description=f"{title}\n{description}" if description else title,
+            village=village or "", unit=unit,
             assignee=assignee_name or "", household="", measure=measure or "", deadline=deadline,
             state=spec.label if spec else state,
             completed_at=closed_at.astimezone(zone_of(session=session, campaign_id=campaign_id))
