@@ -325,3 +325,32 @@ def test_ledger_export_and_stats_on_the_command_line(tmp_path, database, casewor
     assert rows[1][:3] == ("序号", "编号", "排查项") and len(rows) == 11
     numbers = json.loads(casework("stats", "--campaign", "QS").output)
     assert numbers["total"] == 9 and numbers["verified"] == 1 and numbers["counted"] == 8
+
+
+def test_cases_import_checks_the_whole_file_then_opens_every_case(tmp_path, database, casework):
+    casework("demo")
+    before = rows(database, "SELECT count(*) FROM cases")[0][0]
+    good = tmp_path / "问题清单.csv"
+    good.write_text("责任单位,问题来源,问题描述,整改时限\nQS-V01,暗访,公示栏未更新,2026-12-20\nQS-V02,自查,危房改造资料不全,\n",
+                    encoding="gbk")
+    checked = casework("cases", "import", str(good), "--campaign", "QS", "--as", "leader")
+    assert checked.exit_code == 0 and "checked: 2 row(s), no problem" in checked.output
+    assert rows(database, "SELECT count(*) FROM cases")[0][0] == before
+    done = casework("cases", "import", str(good), "--campaign", "QS", "--as", "leader", "--commit")
+    assert done.output.splitlines()[-1] == "done: 2 case(s) opened in QS"
+    assert rows(database, "SELECT source FROM cases ORDER BY id DESC LIMIT 2") == [("自查",), ("暗访",)]
+
+    bad = tmp_path / "错的.csv"
+    bad.write_text("责任单位,问题描述\nQS-V99,无此单位\n", encoding="utf-8")
+    refused = casework("cases", "import", str(bad), "--campaign", "QS", "--as", "leader", "--commit")
+    assert refused.exit_code == 2
+    assert "row      2  责任单位(编码或名称):" in refused.stderr and "QS-V99" in refused.stderr
+    # a unit user may import only for their own unit
+    mine = casework("cases", "import", str(good), "--campaign", "QS", "--as", "clerk")
+    assert mine.exit_code == 2 and "row      3" in mine.stderr
+
+
+def test_cases_sources_lists_and_adds(database, casework):
+    assert casework("cases", "sources").output.splitlines()[0] == "省考核反馈"
+    assert casework("cases", "sources", "--add", "媒体曝光").output.splitlines()[-1] == "媒体曝光"
+    assert casework("cases", "sources", "--add", "媒体曝光").exit_code == 2

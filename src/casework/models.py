@@ -2,11 +2,12 @@
 
 from casework.audit.models import VerificationRun
 from casework.campaigns.models import Campaign, InspectionItem
-from casework.cases.models import Case
+from casework.cases.models import Case, CaseSource
 from casework.closure.models import ClosurePack
 from casework.db import Base
 from casework.deadlines.models import WorkdayOverride
 from casework.evidence.models import Evidence, PhashBand, ReuseFlag
+from casework.households.models import Household
 from casework.idempotency.models import IdempotencyRecord
 from casework.jobs.models import Schedule
 from casework.notifications.models import DeadlineStep, Notification
@@ -17,8 +18,8 @@ from casework.users.models import Membership, User
 from casework.workflows.models import WorkflowVersion
 
 __all__ = [
-    "AccessLogEntry", "AdminLogEntry", "Base", "Campaign", "Case", "CaseEvent", "ChainHead", "Checkpoint",
-    "CheckpointEntry", "ClosurePack", "DeadlineStep", "Evidence", "IdempotencyRecord", "InspectionItem", "Membership",
-    "Notification", "OutboxMessage", "PhashBand", "ReuseFlag", "Schedule", "Unit", "User", "VerificationRun",
+    "AccessLogEntry", "AdminLogEntry", "Base", "Campaign", "Case", "CaseEvent", "CaseSource", "ChainHead", "Checkpoint",
+    "CheckpointEntry", "ClosurePack", "DeadlineStep", "Evidence", "Household", "IdempotencyRecord", "InspectionItem",
+    "Membership", "Notification", "OutboxMessage", "PhashBand", "ReuseFlag", "Schedule", "Unit", "User", "VerificationRun",
     "WorkdayOverride", "WorkflowVersion",
 ]

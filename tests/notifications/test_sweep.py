@@ -4,7 +4,7 @@ once, is recorded on the case's chain, and a new clock is chased again."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -6,7 +6,7 @@ import csv
 import io
 import subprocess
 from collections import Counter
-from datetime import date, datetime
+from datetime import datetime
 
 import docx
 import openpyxl
@@ -14,12 +14,9 @@ import pytest
 from sqlalchemy import select
 
 from casework.cases.models import Case
-from casework.reports import stats
 from casework.trail.models import AccessLogEntry
-from casework.users.models import User
 
-from tests.drive import Driver
-from tests.web.helpers import assert_error, factory_for
+from tests.web.helpers import assert_error
 
 
 @pytest.fixture
@@ -147,3 +144,18 @@ def test_the_leaders_are_told_each_morning_once(runtime, town, as_):
     task = periodic.Periodic(periodic.DAILY_REPORT, daily_at=7, zone="Asia/Shanghai")
     assert task.following(datetime.fromisoformat("2026-11-29T22:00:00+00:00")) == datetime.fromisoformat(
         "2026-11-29T23:00:00+00:00")
+
+
+def test_the_ledger_names_the_household_s_head_and_nothing_more_of_them(town, as_):
+    leader = as_("leader")
+    household = leader.post("/api/v1/households", {"number": "QS01-0009", "head_name": "陈桂兰",
+                                                   "village_id": town.unit("village"),
+                                                   "id_number": "430124195608120035", "phone": "13812345678"})
+    assert household.status_code == 201, household.get_json()
+    case = leader.open_case(campaign_id=town.campaign_id, unit_id=town.unit("village"), title="住房安全未核实",
+                            household_id=household.get_json()["id"])
+    rows = _xlsx(leader.get(f"/api/v1/exports/ledger.xlsx?campaign_id={town.campaign_id}"))
+    [row] = [r for r in rows[2:] if r[1] == case["number"]]
+    assert row[7] == "陈桂兰"
+    flat = "".join(str(cell) for r in rows for cell in r)
+    assert "430124" not in flat and "13812345678" not in flat

@@ -8,6 +8,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 from casework.db import Base, UTCDateTime, utcnow
 
 
+class CaseSource(Base):
+    """A source of findings an admin added to the standard list (cases/sources.py)."""
+
+    __tablename__ = "case_sources"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
@@ -26,6 +36,11 @@ class Case(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     village: Mapped[str | None] = mapped_column(String(100))
+    # The household (帮扶对象) the finding concerns, if one: by id, never its personal data.
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    # Where the problem came from (问题来源: 省考核反馈, 暗访, 自查 …) and its category (问题类别).
+    source: Mapped[str | None] = mapped_column(String(32), index=True)
+    category: Mapped[str | None] = mapped_column(String(100), index=True)
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
     severity: Mapped[str] = mapped_column(String(16), default="normal")

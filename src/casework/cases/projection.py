@@ -22,11 +22,12 @@ ESCALATED = "deadline.escalated"
 OPEN_EVENT = "open"
 
 # Fields an event's payload may change, as the columns they land in.
-CHANGEABLE = ("assignee_id", "unit_id", "deadline")
+CHANGEABLE = ("assignee_id", "unit_id", "deadline", "household_id", "source", "category")
 
 # Every column the replay reproduces (and `verify` compares with the row).
 PROJECTED = (
     "number", "campaign_id", "item_id", "unit_id", "assignee_id", "title", "description", "village",
+    "household_id", "source", "category",
     "severity", "deadline", "state", "workflow_key", "workflow_version", "self_inspection", "opened_by",
     "created_at", "updated_at", "version", "event_count", "chain_head", "escalation_level", "closed_at",
     "state_since", "clock_seq",
@@ -63,6 +64,7 @@ def opening(step: Step) -> dict[str, Any]:
         "number": p.get("number"), "campaign_id": p.get("campaign_id"), "item_id": p.get("item_id"),
         "unit_id": p.get("unit_id"), "assignee_id": p.get("assignee_id"), "title": p.get("title"),
         "description": p.get("description") or "", "village": p.get("village"),
+        "household_id": p.get("household_id"), "source": p.get("source"), "category": p.get("category"),
         "severity": p.get("severity"), "deadline": _as_date(p.get("deadline")), "state": step.to_state,
         "workflow_key": workflow.get("key"), "workflow_version": workflow.get("version"),
         "self_inspection": bool(p.get("self_inspection")), "opened_by": step.actor_id,

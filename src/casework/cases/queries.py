@@ -62,6 +62,9 @@ class CaseFilters:
     assignee_id: int | None = None
     overdue: bool | None = None
     q: str | None = None
+    source: str | None = None
+    category: str | None = None
+    household_id: int | None = None
 
 
 SORTS: dict[str, tuple[Any, bool]] = {
@@ -107,6 +110,12 @@ def filtered(session: Session, user: User | None, filters: CaseFilters) -> Selec
         query = query.where(Case.campaign_id == filters.campaign_id)
     if filters.assignee_id:
         query = query.where(Case.assignee_id == filters.assignee_id)
+    if filters.source:
+        query = query.where(Case.source == filters.source)
+    if filters.category:
+        query = query.where(Case.category == filters.category)
+    if filters.household_id:
+        query = query.where(Case.household_id == filters.household_id)
     if filters.overdue is not None:
         late = Calendar(session).overdue()
         query = query.where(late if filters.overdue else ~late)
@@ -153,7 +162,7 @@ def describe(*, session: Session, case: Case, calendar: Calendar, actor: User | 
     data = {
         column: getattr(case, column)
         for column in ("id", "number", "campaign_id", "item_id", "unit_id", "assignee_id", "title",
-                       "description", "village", "severity", "deadline", "state", "version",
+                       "description", "village", "household_id", "source", "category", "severity", "deadline", "state", "version",
                        "self_inspection", "escalation_level", "event_count", "closed_at", "created_at",
                        "updated_at")
     }

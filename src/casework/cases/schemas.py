@@ -7,7 +7,8 @@ from marshmallow import Schema, fields, validate
 from casework.cases.queries import SORTS
 from casework.cases.service import SEVERITIES
 from casework.limits import (
-    CURSOR_MAX, DEFAULT_PAGE, DESCRIPTION_MAX, KEY_PATTERN, MAX_PAGE, REASON_MAX, SEARCH_MAX, TITLE_MAX, VILLAGE_MAX,
+    CATEGORY_MAX, CURSOR_MAX, DEFAULT_PAGE, DESCRIPTION_MAX, KEY_PATTERN, MAX_PAGE, REASON_MAX, SEARCH_MAX,
+    SOURCE_MAX, TITLE_MAX, VILLAGE_MAX,
 )
 from casework.schema_fields import Id, Text, Version
 
@@ -19,6 +20,9 @@ class CaseCreate(Schema):
     title = Text(required=True, min_length=1, max_length=TITLE_MAX, names=True)
     description = Text(max_length=DESCRIPTION_MAX)
     village = Text(max_length=VILLAGE_MAX, names=True)
+    household_id = Id(metadata={"description": "the household (帮扶对象) the finding concerns"})
+    source = Text(max_length=SOURCE_MAX, metadata={"description": "问题来源, one of GET /api/v1/sources"})
+    category = Text(max_length=CATEGORY_MAX, metadata={"description": "问题类别; defaults to the item's area"})
     severity = fields.String(validate=validate.OneOf(SEVERITIES))
     deadline = fields.Date(metadata={"description": "local date, inclusive (YYYY-MM-DD)"})
 
@@ -50,6 +54,9 @@ class CaseSummary(Schema):
     title = fields.String()
     description = fields.String()
     village = fields.String(allow_none=True)
+    household_id = fields.Integer(allow_none=True)
+    source = fields.String(allow_none=True)
+    category = fields.String(allow_none=True)
     severity = fields.String()
     deadline = fields.Date(allow_none=True)
     state = fields.String()
@@ -80,6 +87,9 @@ class CaseListArgs(Schema):
     campaign_id = Id(strict=False)
     assignee_id = Id(strict=False)
     overdue = fields.Boolean()
+    source = Text(max_length=SOURCE_MAX)
+    category = Text(max_length=CATEGORY_MAX)
+    household_id = Id(strict=False)
     q = Text(max_length=SEARCH_MAX, metadata={"description": "text in number, title, description or village"})
     sort = fields.String(validate=validate.OneOf(list(SORTS)), load_default="-created_at")
     limit = fields.Integer(validate=validate.Range(min=1, max=MAX_PAGE), load_default=DEFAULT_PAGE)
@@ -105,3 +115,33 @@ class HistoryOut(Schema):
     items = fields.List(fields.Nested(HistoryItem))
 
 
+class FindingPreview(Schema):
+    row = fields.Integer()
+    unit_id = fields.Integer()
+    item_id = fields.Integer(allow_none=True)
+    household_id = fields.Integer(allow_none=True)
+    title = fields.String()
+    village = fields.String(allow_none=True)
+    source = fields.String(allow_none=True)
+    category = fields.String(allow_none=True)
+    severity = fields.String()
+    deadline = fields.Date(allow_none=True)
+
+
+class FindingsImportOut(Schema):
+    committed = fields.Boolean()
+    rows = fields.Integer(metadata={"description": "rows read (and checked: none has a problem)"})
+    created = fields.Integer(metadata={"description": "cases opened (0 in a dry run)"})
+    preview = fields.List(fields.Nested(FindingPreview), metadata={"description": "the first rows, as they would open"})
+
+
+class TemplateArgs(Schema):
+    campaign_id = Id(strict=False, metadata={"description": "list this campaign's items in the template"})
+
+
+class SourceIn(Schema):
+    name = Text(required=True, min_length=1, max_length=SOURCE_MAX, names=True)
+
+
+class SourceList(Schema):
+    items = fields.List(fields.String(), metadata={"description": "the standard sources, then the ones added here"})

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from casework.campaigns import service as campaigns
 from casework.campaigns import zones
-from casework.cases import projection
+from casework.cases import projection, sources
 from casework.cases.models import Case
 from casework.cases.permissions import may_fire, may_open, visible_case
 from casework.db import utcnow
@@ -24,7 +24,8 @@ from casework.deadlines import clock
 from casework.deadlines.calendar import calendar
 from casework.errors import Conflict, Forbidden, NotFound, Unprocessable
 from casework.evidence.models import Evidence
-from casework.limits import DESCRIPTION_MAX, REASON_MAX, TITLE_MAX, VILLAGE_MAX
+from casework.households import service as households
+from casework.limits import CATEGORY_MAX, DESCRIPTION_MAX, REASON_MAX, TITLE_MAX, VILLAGE_MAX
 from casework.outbox import service as outbox
 from casework.text import clean_date, clean_id, clean_text
 from casework.trail.chain import GENESIS, dumps, event_hash, normalise
@@ -78,8 +79,12 @@ def definition_of(*, session: Session, case: Case) -> WorkflowDefinition:
 
 def open_case(*, session: Session, actor: User, campaign_id: int, unit_id: int, title: str,
               description: str = "", item_id: int | None = None, village: str | None = None,
-              severity: str = "normal", deadline: date | str | None = None) -> Case:
-    """Log a finding as a case in state `found`; its opening is the first event of its chain."""
+              severity: str = "normal", deadline: date | str | None = None, household_id: int | None = None,
+              source: str | None = None, category: str | None = None) -> Case:
+    """Log a finding as a case in state `found`; its opening is the first event of its chain.
+
+    Its category defaults to its item's area of the plan; a household is named by id only.
+    """
     campaign = campaigns.get(session=session, campaign_id=clean_id(campaign_id, field="campaign_id"))
     unit = session.get(Unit, clean_id(unit_id, field="unit_id"))
     if unit is None or not can_see(actor, unit):
@@ -99,11 +104,18 @@ def open_case(*, session: Session, actor: User, campaign_id: int, unit_id: int, 
     village = clean_text(village, field="village", max_length=VILLAGE_MAX, required=False, names=True)
     deadline = clean_date(deadline, field="deadline") if deadline is not None else (
         item.default_deadline if item else None)
+    if household_id is not None:
+        household_id = households.visible(session=session, user=actor,
+                                          household_id=clean_id(household_id, field="household_id")).id
+    source = sources.checked(session=session, source=source)
+    category = clean_text(category, field="category", max_length=CATEGORY_MAX, required=False) or (
+        item.area if item else None)
 
     pinned = registry.choose(session=session, unit_kind=unit.kind, override=item.workflow_key if item else None)
     payload = {"number": campaigns.next_case_number(session=session, campaign=campaign),
                "campaign_id": campaign.id, "item_id": item.id if item else None, "unit_id": unit.id,
                "assignee_id": None, "title": title, "description": description, "village": village,
+               "household_id": household_id, "source": source, "category": category,
                "severity": severity, "deadline": deadline, "self_inspection": self_inspection,
                "workflow": {"key": pinned.key, "version": pinned.version}}
     now = utcnow()

@@ -20,6 +20,7 @@ from casework.cases.service import definition_of
 from casework.closure.content import EvidenceEntry, InspectionItem as PackItem, PackContent, TimelineEntry
 from casework.evidence.models import Evidence
 from casework.evidence.storage import Storage
+from casework.households.models import Household
 from casework.trail.models import CaseEvent
 from casework.units.models import Unit
 from casework.users.models import User
@@ -63,11 +64,18 @@ def assemble(*, session: Session, storage: Storage, case_id: int, closing_seq: i
         item=PackItem(title=item.title, what_to_inspect=item.what_to_inspect or None,
                       rectification_measure=item.rectification_measure or None) if item else PackItem(title="—"),
         case_number=case.number, title=state_at_close["title"], description=state_at_close["description"],
-        village=state_at_close["village"], household_name=None, unit_name=unit.name,
+        village=state_at_close["village"], household_name=_head_of(session, state_at_close.get("household_id")), unit_name=unit.name,
         assignee_name=names.get(state_at_close["assignee_id"], "—"), deadline=deadline, completed_at=completed,
         late=late, timeline=tuple(_timeline(events, definition, names, {f.id: f for f in files})),
         evidence=tuple(_evidence(files, withdrawn, flags, names, storage)), verified_by_name=names[closing.actor_id],
         closing_seq=closing.seq, closing_hash=closing.hash, time_zone=campaign.timezone)
+
+
+def _head_of(session: Session, household_id: int | None) -> str | None:
+    # The head's name only: a closure pack travels (to the county, into an archive box), so it
+    # never carries an ID number or a phone.
+    household = session.get(Household, household_id) if household_id else None
+    return household.head_name if household else None
 
 
 def _timeline(events, definition, names, files) -> list[TimelineEntry]:

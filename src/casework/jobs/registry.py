@@ -34,14 +34,16 @@ class Handler:
 @functools.cache
 def handlers() -> dict[str, Handler]:
     from casework.audit import runs
+    from casework.cases.findings_import import IMPORTED
     from casework.cases.service import CASE_EVENT
     from casework.closure import build
     from casework.jobs import housekeeping, periodic
-    from casework.notifications import case_events, sweep
+    from casework.notifications import case_events, imports, sweep
     from casework.reports import notices
 
     table = [
         Handler(CASE_EVENT, case_events.on_case_event),
+        Handler(IMPORTED, imports.on_findings_imported),
         Handler(sweep.TOPIC, sweep.sweep, timeout=1800, long=True),
         Handler(periodic.CHECKPOINT, housekeeping.checkpoint, queue=SLOW, timeout=1800),
         Handler(build.TOPIC, build.build, queue=SLOW, timeout=900, long=True),

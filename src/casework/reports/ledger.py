@@ -23,6 +23,7 @@ from casework.campaigns.zones import zone_of
 from casework.cases.models import Case
 from casework.cases.queries import CaseFilters, filtered, today
 from casework.evidence.models import Evidence
+from casework.households.models import Household
 from casework.units.models import Unit
 from casework.users.models import User
 from casework.workflows import registry
@@ -61,13 +62,14 @@ def rows(*, session: Session, user: User | None, filters: CaseFilters) -> Iterat
              .outerjoin(InspectionItem, InspectionItem.id == Case.item_id)
              .outerjoin(assignee, assignee.id == Case.assignee_id)
              .outerjoin(evidence, evidence.c.case_id == Case.id)
+             .outerjoin(Household, Household.id == Case.household_id)
              .with_only_columns(Case.number, InspectionItem.title, Case.description, Case.title, Case.village,
-                                Unit.name, assignee.display_name, InspectionItem.rectification_measure,
+                                Unit.name, assignee.display_name, Household.head_name, InspectionItem.rectification_measure,
                                 Case.deadline, Case.state, Case.workflow_key, Case.workflow_version,
                                 Case.closed_at, Case.campaign_id, func.coalesce(evidence.c.n, 0))
              .order_by(Case.id))
     todays: dict[int, date] = {}
-    for (number, item, description, title, village, unit, assignee_name, measure, deadline, state, key, version,
+    for (number, item, description, title, village, unit, assignee_name, head_name, measure, deadline, state, key, version,
          closed_at, campaign_id, evidence_count) in session.execute(query.execution_options(yield_per=BATCH)):
         definition = registry.get(session=session, key=key, version=version).definition
         if campaign_id not in todays:
@@ -78,7 +80,7 @@ def rows(*, session: Session, user: User | None, filters: CaseFilters) -> Iterat
             # the title says what the problem is, the description the detail: both, one under the other
             number=number, item=item or "", description=f"{title}\n{description}" if description else title,
             village=village or "", unit=unit,
-            assignee=assignee_name or "", household="", measure=measure or "", deadline=deadline,
+            assignee=assignee_name or "", household=head_name or "", measure=measure or "", deadline=deadline,
             state=spec.label if spec else state,
             completed_at=closed_at.astimezone(zone_of(session=session, campaign_id=campaign_id))
             if verified and closed_at else None,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from casework.campaigns.models import Campaign, InspectionItem
 from casework.cases.models import Case
-from casework.cases.queries import Calendar, today
+from casework.cases.queries import Calendar
 from casework.units.models import Unit
 from casework.users.models import User
 from casework.users.scope import unit_filter

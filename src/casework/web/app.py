@@ -18,6 +18,7 @@ from casework.web import errors, request_shape, rules
 from casework.web.context import close_session
 from casework.web.json_provider import Utf8JSONProvider
 from casework.web.limits import largest_body
+from casework.web.pages import setup as pages
 from casework.web.routes import BLUEPRINTS
 
 SWAGGER_DIST = Path(flask_swagger_ui.__file__).parent / "dist"
@@ -69,7 +70,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     """A Flask app over `runtime` (or one opened from `settings` / the environment)."""
     runtime = runtime or Runtime.open(settings)
     runtime.sync_workflows()
-    app = Flask("casework", static_folder=None)  # no static files: the docs' assets have their own route
+    # No static folder: the docs' assets and the pages' files have routes of their own.
+    app = Flask("casework", static_folder=None)
     app.json = Utf8JSONProvider(app)
     _configure(app, runtime.settings)
     app.url_map.converters["id"] = IdConverter
@@ -96,6 +98,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     swagger_static.casework_rule = rules.PUBLIC
     app.before_request(request_shape.refuse_malformed)
     app.before_request(rules.enforce)
+    # After the rules (so a signed-out form post goes to sign-in before its CSRF token is checked).
+    pages.install(app, api_blueprints=BLUEPRINTS)
     app.teardown_appcontext(close_session)
     errors.register(app)
     rules.check_every_route_has_a_rule(app)

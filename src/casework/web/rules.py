@@ -6,12 +6,14 @@
 
 A route without a rule makes the app refuse to start. Rules decide only *whether* the caller may
 use the route; which objects they see is decided by scope in the services (404 outside it).
+Pages declare the same rules through `page(...)`: they authenticate from the signed session cookie
+instead of a bearer token, and their error handlers send a person who is not signed in to sign in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import Flask, g, request
@@ -20,6 +22,7 @@ from casework.errors import Forbidden
 from casework.vocabulary import Role
 from casework.web import auth
 from casework.web.context import db, runtime
+from casework.web.pages.signed_in import user_from_session
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,8 @@ class Rule:
     check: Callable[[Any], bool] = lambda user: True
     # Usable before a password that breaks the rules has been changed (only changing it is).
     while_password_expired: bool = False
+    # A page: the user comes from the session cookie, not from an Authorization header.
+    via_session: bool = False
 
 
 def _has(*roles: Role) -> Callable[[Any], bool]:
@@ -43,6 +48,13 @@ ADMIN = Rule("admin", check=_has(Role.ADMIN))
 WORKS_CASES = Rule("works_cases", check=_has(Role.LEADER, Role.UNIT))
 LEADS = Rule("leads", check=_has(Role.LEADER, Role.ADMIN))
 AUDITS = Rule("audits", check=_has(Role.AUDITOR, Role.ADMIN))
+ASSIGNS = Rule("assigns", check=_has(Role.LEADER))
+
+
+def page(which: Rule) -> Rule:
+    """The same rule for a page, which authenticates from the session cookie."""
+    return replace(which, name=f"page:{which.name}", via_session=True)
+
 
 # Endpoints that flask and flask-smorest add themselves: the docs and the spec are public.
 _BUILTIN_PUBLIC = {"api-docs.openapi_json", "api-docs.openapi_swagger_ui", "swagger_static"}
@@ -76,7 +88,10 @@ def enforce() -> None:
         raise RuntimeError(f"route {request.endpoint} declares no rule")
     if not which.signed_in:
         return
-    g.user = auth.user_from_request(runtime(), db())
+    if which.via_session:
+        g.user = user_from_session(runtime(), db())
+    else:
+        g.user = auth.user_from_request(runtime(), db())
     if g.user.must_change_password and not which.while_password_expired:
         raise Forbidden("password_change_required")
     if not which.check(g.user):
