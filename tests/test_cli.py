@@ -193,7 +193,8 @@ def test_demo_then_audit_verify_passes(database, casework):
     assert rows(database, "SELECT count(*) FROM cases") == [(9,)]
     result = casework("audit", "verify")
     # 27 workflow events and the 2 photos attached
-    assert (result.exit_code, result.output) == (0, "audit OK: 9 case(s), 29 event(s) checked\n")
+    assert (result.exit_code, result.stdout) == (0, "audit OK: 9 case(s), 29 event(s) checked\n")
+    assert "checked 9/9 cases (100%" in result.stderr  # progress, a line at each tenth in a log
 
 
 def test_demo_twice_changes_nothing(database, casework):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -93,12 +95,36 @@ def make_engine(url: str, *, foreign_keys: bool = True, **kwargs) -> Engine:
     """
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 10})
-    else:
-        kwargs.setdefault("pool_pre_ping", True)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _prepare_sqlite(engine, foreign_keys=foreign_keys)
+    else:
+        _ping_when_idle(engine)
     return engine
+
+
+# A pooled connection unused this long is checked before use (the server may have restarted, a
+# firewall may have dropped it); one in steady use is not, which saves a round trip a request.
+IDLE_BEFORE_PING = 10.0
+_RETURNED = "casework_returned_at"
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record):
+        record.info[_RETURNED] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _taken(dbapi_connection, record, _proxy):
+        returned = record.info.get(_RETURNED)
+        if returned is None or time.monotonic() - returned < IDLE_BEFORE_PING:
+            return  # new, or in steady use
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)  # what pool_pre_ping does on every checkout
+        except Exception:  # noqa: BLE001 - any failure: the pool replaces the connection
+            alive = False
+        if not alive:
+            raise DisconnectionError()
 
 
 def safe_url(url: str) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casework.audit import checkpoints
@@ -96,11 +96,11 @@ def verify_all(*, session: Session, key_path: Path | None = None, user: User | N
     result = VerifyResult()
     definition_for = _definitions(session)
     query = select(*(getattr(Case, c) for c in _CASE_COLUMNS))
-    count_query = select(Case.id)
+    count_query = select(func.count()).select_from(Case)
     if user is not None:
         in_scope = Case.unit_id.in_(select(Unit.id).where(unit_filter(user)))
         query, count_query = query.where(in_scope), count_query.where(in_scope)
-    total = len(session.scalars(count_query).all()) if progress else 0
+    total = session.scalar(count_query) if progress else 0
     last_id = 0
     while True:
         rows = session.execute(query.where(Case.id > last_id).order_by(Case.id).limit(batch)).all()

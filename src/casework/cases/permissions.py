@@ -14,6 +14,9 @@ from casework.vocabulary import Role
 from casework.workflows.definition import EventDef
 
 
+_UNITS_SEEN = "casework.units_seen"
+
+
 def visible_case(*, session: Session, case_id: int, user: User) -> tuple[Case, Unit]:
     """The case and its unit if the user may see it; otherwise not found (never forbidden)."""
     found = session.execute(select(Case, Unit).join(Unit, Unit.id == Case.unit_id)
@@ -21,6 +24,9 @@ def visible_case(*, session: Session, case_id: int, user: User) -> tuple[Case, U
     case, unit = found if found else (None, None)
     if case is None or not can_see(user, unit):
         raise NotFound("case_not_found", ref=case_id)
+    # The session's identity map holds objects weakly: kept here, the unit is still there when the
+    # case is described after a change (its allowed events), instead of being read again.
+    session.info.setdefault(_UNITS_SEEN, []).append(unit)
     return case, unit
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from casework.campaigns import zones
@@ -138,10 +138,9 @@ def list_cases(*, session: Session, user: User, filters: CaseFilters, sort: str,
             value, last_id = _parse_key(sort, after[0]), int(after[1])
         except (ValueError, TypeError, IndexError):
             raise BadRequest("bad_cursor")
-        if descending:
-            query = query.where(or_(column < value, and_(column == value, Case.id < last_id)))
-        else:
-            query = query.where(or_(column > value, and_(column == value, Case.id > last_id)))
+        # A row comparison, which an index on (sort key, id) answers by seeking to the key.
+        key, seen = tuple_(column, Case.id), tuple_(value, last_id)
+        query = query.where(key < seen if descending else key > seen)
     order = (column.desc(), Case.id.desc()) if descending else (column.asc(), Case.id.asc())
     rows = list(session.scalars(query.order_by(*order).limit(limit + 1)))
     if len(rows) <= limit:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import click
 
@@ -14,10 +15,20 @@ def audit() -> None:
     pass
 
 
-def _progress(done: int, total: int) -> None:
-    # On a terminal, one line that counts up; in a log, nothing until the end.
-    if sys.stderr.isatty():
-        click.echo(f"\rchecked {done}/{total} cases", err=True, nl=done >= total)
+class _Progress:
+    """On a terminal, one line that counts up; in a log, a line at each tenth of the way."""
+
+    def __init__(self) -> None:
+        self.started, self.shown = time.monotonic(), -1
+
+    def __call__(self, done: int, total: int) -> None:
+        rate = done / max(time.monotonic() - self.started, 1e-9)
+        line = f"checked {done}/{total} cases ({done * 100 // max(total, 1)}%, {rate:,.0f} cases/s)"
+        if sys.stderr.isatty():
+            click.echo(f"\r{line}", err=True, nl=done >= total)
+        elif done * 10 // max(total, 1) > self.shown:
+            self.shown = done * 10 // max(total, 1)
+            click.echo(line, err=True)
 
 
 @audit.command("verify", help="Recompute every chain, row and checkpoint; exit 1 listing each finding.")
@@ -26,7 +37,7 @@ def audit_verify() -> None:
 
     runtime = open_runtime()
     with runtime.snapshot() as session:
-        result = verify_all(session=session, key_path=runtime.settings.checkpoint_key_path, progress=_progress)
+        result = verify_all(session=session, key_path=runtime.settings.checkpoint_key_path, progress=_Progress())
     if not result.ok:
         for finding in result.findings:
             click.echo(f"AUDIT FAILED: {finding.line(language())}", err=True)

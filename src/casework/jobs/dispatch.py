@@ -12,6 +12,8 @@ import logging
 import threading
 from datetime import timedelta
 
+from sqlalchemy import text
+
 from casework.db import utcnow
 from casework.jobs.registry import handler_for
 from casework.outbox import service as outbox
@@ -82,6 +84,10 @@ class Dispatcher:
         handed = 0
         while True:
             with self._lock, self.runtime.transaction() as session:
+                if session.get_bind().dialect.name == "postgresql":
+                    # Losing this mark in a crash costs nothing (a row handed out again makes no
+                    # second job), so it need not wait for the disk: one less flush an event.
+                    session.execute(text("SET LOCAL synchronous_commit TO OFF"))
                 rows = outbox.claim_undispatched(session=session, limit=BATCH,
                                                  settled_before=utcnow() - SETTLE if settled else None)
                 done = []

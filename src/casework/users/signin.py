@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from casework.db import utcnow
 from casework.errors import TooManyRequests, Unauthorized
@@ -85,7 +85,8 @@ def finish(*, session: Session, attempt: Attempt, password: str,
 
 def user_for_token(*, session: Session, user_id: int, generation: object) -> User | None:
     """The user a token names, if it is still good: active, and issued since their last change."""
-    user = session.get(User, user_id)
+    # One query with the memberships joined (a request needs them for every scope check).
+    user = session.get(User, user_id, options=[joinedload(User.memberships)])
     if user is None or not user.is_active or user.token_generation != generation:
         return None
     return user
