@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -55,6 +56,9 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
+BUSY_TIMEOUT = 10.0  # seconds a SQLite writer waits for another before giving up
+
+
 def _prepare_sqlite(engine: Engine, *, foreign_keys: bool) -> None:
     # pysqlite opens transactions lazily, so a read that later writes fails at once with
     # "database is locked". Take the write lock at BEGIN instead (SQLAlchemy's documented recipe).
@@ -64,8 +68,22 @@ def _prepare_sqlite(engine: Engine, *, foreign_keys: bool) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
         cursor.close()
+
+    # SQLite has one writer at a time, and a waiting one polls with growing sleeps, so under load
+    # some requests wait seconds while others pass. Within the process, writers queue on a lock
+    # instead and each goes the moment the one before it has committed; another process (the
+    # CLI) is still held off by SQLite's own busy timeout.
+    writer = threading.Lock()
+    holders: set[int] = set()  # ids of the DBAPI connections whose transaction holds the lock
+
+    def let_next_writer_go(connection) -> None:
+        # Called with the pool's proxy (commit, rollback) or the DBAPI connection (pool events).
+        key = id(getattr(connection, "dbapi_connection", connection))
+        if key in holders:
+            holders.discard(key)
+            writer.release()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
@@ -73,8 +91,38 @@ def _prepare_sqlite(engine: Engine, *, foreign_keys: bool) -> None:
         # moment of the database while writers carry on.
         if connection.get_execution_options().get(SNAPSHOT_OPTION):
             connection.exec_driver_sql("BEGIN")
-        else:
+            return
+        dbapi_connection = connection.connection.dbapi_connection
+        # Bounded like the busy timeout: a thread that already holds a transaction and begins
+        # another fails after it as before, instead of waiting for itself forever.
+        if writer.acquire(timeout=BUSY_TIMEOUT):
+            holders.add(id(dbapi_connection))
+        try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            let_next_writer_go(dbapi_connection)
+            raise
+
+    # Let go once the COMMIT or ROLLBACK is done (the engine's own events come just before it),
+    # and when a connection is dropped with its transaction open.
+    dialect = engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    def do_commit(dbapi_connection) -> None:
+        try:
+            commit(dbapi_connection)
+        finally:
+            let_next_writer_go(dbapi_connection)
+
+    def do_rollback(dbapi_connection) -> None:
+        try:
+            rollback(dbapi_connection)
+        finally:
+            let_next_writer_go(dbapi_connection)
+
+    dialect.do_commit, dialect.do_rollback = do_commit, do_rollback
+    for dropped in ("invalidate", "close", "detach"):
+        event.listen(engine, dropped, lambda dbapi_connection, *_: let_next_writer_go(dbapi_connection))
 
 
 SNAPSHOT_OPTION = "casework_snapshot"
@@ -94,7 +142,7 @@ def make_engine(url: str, *, foreign_keys: bool = True, **kwargs) -> Engine:
     and dropping the old one, which its foreign key checks refuse while other tables refer to it.
     """
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 10})
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": BUSY_TIMEOUT})
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _prepare_sqlite(engine, foreign_keys=foreign_keys)
