@@ -46,8 +46,9 @@ class Runtime:
         from casework.outbox.service import PENDING
 
         # Without a dispatcher (a command line tool), the rows wait for the next catch-up pass.
-        if session.info.pop(PENDING, False) and self.jobs is not None:
-            self.jobs.kick()
+        written = session.info.pop(PENDING, None)
+        if written and self.jobs is not None:
+            self.jobs.kick([(row.id, row.topic) for row in written])
 
     @staticmethod
     def _after_rollback(session: Session) -> None:

@@ -26,7 +26,8 @@ def add(*, session: Session, topic: str, payload: dict[str, Any], case_id: int |
     """Work for after the caller's commit."""
     row = OutboxMessage(topic=topic, case_id=case_id, payload=dumps(payload), dedupe_key=dedupe_key)
     session.add(row)
-    session.info[PENDING] = True
+    # After the commit the dispatcher is told which rows to hand out, so it need not look for them.
+    session.info.setdefault(PENDING, []).append(row)
     return row
 
 
