@@ -90,9 +90,11 @@ def check_admin_log(*, session: Session) -> list[Finding]:
 
 
 def verify_all(*, session: Session, key_path: Path | None = None, user: User | None = None,
-               progress: Progress | None = None, batch: int = BATCH) -> VerifyResult:
+               progress: Progress | None = None, batch: int = BATCH,
+               ids: tuple[int, int] | None = None) -> VerifyResult:
     """Check every case in `user`'s scope (all of them for None), and with `key_path` the admin
-    log and the checkpoint log too; every finding is reported, not only the first."""
+    log and the checkpoint log too; every finding is reported, not only the first. `ids`: only
+    the cases with ids from the first up to (not including) the second."""
     result = VerifyResult()
     definition_for = _definitions(session)
     query = select(*(getattr(Case, c) for c in _CASE_COLUMNS))
@@ -100,8 +102,10 @@ def verify_all(*, session: Session, key_path: Path | None = None, user: User | N
     if user is not None:
         in_scope = Case.unit_id.in_(select(Unit.id).where(unit_filter(user)))
         query, count_query = query.where(in_scope), count_query.where(in_scope)
+    if ids is not None:
+        query = query.where(Case.id < ids[1])
     total = session.scalar(count_query) if progress else 0
-    last_id = 0
+    last_id = ids[0] - 1 if ids is not None else 0
     while True:
         rows = session.execute(query.where(Case.id > last_id).order_by(Case.id).limit(batch)).all()
         if not rows:

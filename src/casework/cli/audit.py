@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -32,12 +33,22 @@ class _Progress:
 
 
 @audit.command("verify", help="Recompute every chain, row and checkpoint; exit 1 listing each finding.")
-def audit_verify() -> None:
+@click.option("--processes", type=click.IntRange(0, 64), default=0, show_default=True,
+              help="Processes checking cases (PostgreSQL); 0: one per core.")
+def audit_verify(processes: int) -> None:
+    from casework.audit.parallel import verify_all_parallel
     from casework.audit.verify import verify_all
 
     runtime = open_runtime()
+    on_postgres = runtime.engine.dialect.name == "postgresql"
+    processes = (processes or os.cpu_count() or 1) if on_postgres else 1
+    key_path = runtime.settings.checkpoint_key_path
     with runtime.snapshot() as session:
-        result = verify_all(session=session, key_path=runtime.settings.checkpoint_key_path, progress=_Progress())
+        if processes > 1:
+            result = verify_all_parallel(session=session, url=runtime.settings.database_url, processes=processes,
+                                         key_path=key_path, progress=_Progress())
+        else:
+            result = verify_all(session=session, key_path=key_path, progress=_Progress())
     if not result.ok:
         for finding in result.findings:
             click.echo(f"AUDIT FAILED: {finding.line(language())}", err=True)

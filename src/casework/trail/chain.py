@@ -19,7 +19,8 @@ _encode_text = json.encoder.encode_basestring  # a JSON string literal, non-ASCI
 def canonical_time(value: datetime) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
-    value = value.astimezone(timezone.utc)
+    elif value.tzinfo is not timezone.utc:
+        value = value.astimezone(timezone.utc)
     if value.year >= 1000:  # isoformat is several times faster than strftime and, from 1000 on, the same
         return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
