@@ -78,3 +78,16 @@ def test_a_thread_that_begins_twice_fails_after_the_busy_timeout_instead_of_hang
     with engine.begin() as conn:  # and the lock was let go
         conn.execute(text("SELECT 1"))
     engine.dispose()
+
+
+def test_postgresql_hands_times_back_in_utc_without_converting_each(request):
+    from datetime import timezone
+
+    url = request.getfixturevalue("pg_database_url")
+    engine = db.make_engine(url)
+    try:
+        with engine.connect() as conn:
+            moment = conn.execute(text("SELECT now()")).scalar_one()
+    finally:
+        engine.dispose()
+    assert moment.tzinfo is timezone.utc  # the connection's zone is UTC, whatever the server's default

@@ -106,23 +106,24 @@ def verify_all(*, session: Session, key_path: Path | None = None, user: User | N
         query = query.where(Case.id < ids[1])
     total = session.scalar(count_query) if progress else 0
     last_id = ids[0] - 1 if ids is not None else 0
+    reading = session.connection()  # plain rows: no ORM loading for millions of them
     while True:
-        rows = session.execute(query.where(Case.id > last_id).order_by(Case.id).limit(batch)).all()
+        rows = reading.execute(query.where(Case.id > last_id).order_by(Case.id).limit(batch)).all()
         if not rows:
             break
-        ids = [r.id for r in rows]
-        events: dict[int, list] = {i: [] for i in ids}
-        for event in session.execute(select(CaseEvent.case_id, *(getattr(CaseEvent, c) for c in EVENT_COLUMNS))
-                                     .where(CaseEvent.case_id.in_(ids)).order_by(CaseEvent.case_id, CaseEvent.seq)):
+        batch_ids = [r.id for r in rows]
+        events: dict[int, list] = {i: [] for i in batch_ids}
+        for event in reading.execute(select(CaseEvent.case_id, *(getattr(CaseEvent, c) for c in EVENT_COLUMNS))
+                                     .where(CaseEvent.case_id.in_(batch_ids)).order_by(CaseEvent.case_id, CaseEvent.seq)):
             events[event[0]].append(event[1:])
-        recorded = checkpoints.latest_entries(session, ids)
+        recorded = checkpoints.latest_entries(session, batch_ids)
         for row in rows:
-            values = row._asdict()
+            values = row._mapping
             result.cases += 1
             result.checked += len(events[row.id])
             result.add(check_case(values, events[row.id], checkpoint=recorded.get(row.id),
                                   definition_for=definition_for))
-        last_id = ids[-1]
+        last_id = batch_ids[-1]
         if progress:
             progress(result.cases, total)
     if key_path is not None:

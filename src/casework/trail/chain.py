@@ -22,7 +22,7 @@ def canonical_time(value: datetime) -> str:
     elif value.tzinfo is not timezone.utc:
         value = value.astimezone(timezone.utc)
     if value.year >= 1000:  # isoformat is several times faster than strftime and, from 1000 on, the same
-        return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+        return value.isoformat(timespec="microseconds")[:-6] + "Z"  # "+00:00" off
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
