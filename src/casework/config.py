@@ -21,6 +21,9 @@
 | CASEWORK_DAILY_REPORT_HOUR | 7: when (local time) leaders are told the daily report is ready |
 | CASEWORK_PDF_FONT | /usr/share/fonts/truetype/wqy/wqy-microhei.ttc (Debian's fonts-wqy-microhei) |
 | CASEWORK_STORAGE | local (CASEWORK_STORAGE_DIR); s3: CASEWORK_S3_BUCKET, _ENDPOINT, _REGION, _ACCESS_KEY, _SECRET_KEY, _PREFIX |
+| CASEWORK_BASE_URL | http://127.0.0.1:8000: the address people open, for links in e-mails and robot messages |
+| CASEWORK_SMTP_HOST, _PORT, _SECURITY, _USERNAME, _PASSWORD, _FROM, _CA_FILE | unset: no e-mail; port 587 with starttls (465 with ssl, 25 with none) |
+| CASEWORK_CHANNELS_PRIVATE | 0: channels may not post to loopback, private or link-local addresses (1 allows it) |
 """
 
 from __future__ import annotations
@@ -53,6 +56,38 @@ def _secret_key(instance_dir: Path) -> str:
     return key
 
 
+SMTP_SECURITY = ("starttls", "ssl", "none")
+_SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The mail server e-mail channels send through (the password is never printed)."""
+
+    host: str
+    sender: str
+    port: int = 587
+    security: str = "starttls"  # starttls, ssl (TLS from the first byte) or none
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    # A CA bundle to trust besides the system's (a county mail server with its own CA).
+    ca_file: Path | None = None
+
+    @classmethod
+    def from_env(cls, env: dict[str, str]) -> "SmtpSettings | None":
+        host = env.get("CASEWORK_SMTP_HOST")
+        if not host:
+            return None
+        security = (env.get("CASEWORK_SMTP_SECURITY") or "starttls").lower()
+        if security not in SMTP_SECURITY:
+            raise ValueError(f"CASEWORK_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, not {security!r}")
+        return cls(host=host, sender=env.get("CASEWORK_SMTP_FROM") or f"casework@{host}",
+                   port=int(env.get("CASEWORK_SMTP_PORT") or _SMTP_PORTS[security]), security=security,
+                   username=env.get("CASEWORK_SMTP_USERNAME") or None,
+                   password=env.get("CASEWORK_SMTP_PASSWORD") or None,
+                   ca_file=Path(env["CASEWORK_SMTP_CA_FILE"]) if env.get("CASEWORK_SMTP_CA_FILE") else None)
+
+
 @dataclass(frozen=True)
 class Settings:
     instance_dir: Path
@@ -76,6 +111,10 @@ class Settings:
     s3: dict = field(default_factory=dict)
     checkpoint_key: Path | None = None
     data_key: Path | None = None
+    base_url: str = "http://127.0.0.1:8000"
+    smtp: SmtpSettings | None = None
+    # Channels may post to loopback, private and link-local addresses (a county's own network).
+    channels_private: bool = False
 
     def job_mode(self) -> str:
         """Where background jobs run: "rq", "local" (threads of this process) or "manual"."""
@@ -129,4 +168,7 @@ class Settings:
                 if env.get(f"CASEWORK_S3_{key.upper()}")},
             checkpoint_key=Path(env["CASEWORK_CHECKPOINT_KEY"]) if env.get("CASEWORK_CHECKPOINT_KEY") else None,
             data_key=Path(env["CASEWORK_DATA_KEY"]) if env.get("CASEWORK_DATA_KEY") else None,
+            base_url=(env.get("CASEWORK_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            smtp=SmtpSettings.from_env(env),
+            channels_private=env.get("CASEWORK_CHANNELS_PRIVATE") == "1",
         )

@@ -20,6 +20,8 @@ CAMPAIGN_CODE = re.compile(CAMPAIGN_CODE_PATTERN)
 # Unit codes are what files and imports refer to (ids differ between installs).
 UNIT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
+# A mainland mobile number: households' phones, and officials' mobiles that group robots @mention.
+MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 
 # Text lengths, as people write them (the columns are sized to match).
 TITLE_MAX = 300

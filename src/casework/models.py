@@ -3,6 +3,7 @@
 from casework.audit.models import VerificationRun
 from casework.campaigns.models import Campaign, InspectionItem
 from casework.cases.models import Case, CaseSource
+from casework.channels.models import Channel, ChannelBucket, Delivery, DeliveryAttempt, DeliveryItem
 from casework.closure.models import ClosurePack
 from casework.db import Base
 from casework.deadlines.models import WorkdayOverride
@@ -18,7 +19,8 @@ from casework.users.models import Membership, User
 from casework.workflows.models import WorkflowVersion
 
 __all__ = [
-    "AccessLogEntry", "AdminLogEntry", "Base", "Campaign", "Case", "CaseEvent", "CaseSource", "ChainHead", "Checkpoint",
+    "AccessLogEntry", "AdminLogEntry", "Base", "Campaign", "Case", "CaseEvent", "CaseSource", "ChainHead", "Channel",
+    "ChannelBucket", "Checkpoint", "Delivery", "DeliveryAttempt", "DeliveryItem",
     "CheckpointEntry", "ClosurePack", "DeadlineStep", "Evidence", "Household", "IdempotencyRecord", "InspectionItem",
     "Membership", "Notification", "OutboxMessage", "PhashBand", "ReuseFlag", "Schedule", "Unit", "User", "VerificationRun",
     "WorkdayOverride", "WorkflowVersion",

@@ -39,6 +39,88 @@ def _found_case(world) -> int:
     return response.get_json()["id"]
 
 
+def _case_number(world) -> str:
+    response = world.client.get(f"/api/v1/cases/{world.case_id}", headers=world.tokens["leader"])
+    return response.get_json()["number"]
+
+
+def _oversight_get(world, endpoint: str) -> str | None:
+    """The address of each oversight page (dashboard, audit, administration, people, households,
+    imports), on the world's objects in village T-V1."""
+    from tests.web.test_authorization_matrix import world_household
+
+    t, case = world.town, world.case_id
+    urls = {
+        "pages.dashboard": "/dashboard",
+        "pages.audit_desk": "/audit",
+        "pages.audit_progress": "/audit/verify",
+        "pages.audit_case": f"/audit/cases/{case}",
+        "pages.checkpoint_log_file": "/audit/checkpoints.json",
+        "pages.public_key_file": "/audit/public-key.pem",
+        "pages.admin_log": "/audit/admin-log",
+        "pages.access_log": "/audit/access-log",
+        "pages.ledger_file": "/exports/ledger?format=csv",
+        "pages.daily_report_file": f"/reports/daily?campaign_id={world.village_campaign_id}",
+        "pages.closure_pack_file": f"/cases/{case}/closure-pack",
+        "pages.admin_units": "/admin/units",
+        "pages.admin_workflows": "/admin/workflows",
+        "pages.admin_workflow": "/admin/workflows/default",
+        "pages.admin_channels": "/admin/channels",
+        "pages.people": "/people",
+        "pages.person": f"/people/{t.user('target')}",
+        "pages.person_new": "/people/new",
+        "pages.households": "/households",
+        "pages.imports": "/imports",
+        "pages.plan_import": "/imports/plan",
+        "pages.register_import": "/imports/households",
+        "pages.register_template_file": "/imports/households/template.xlsx",
+        "pages.findings_import_page": "/imports/findings",
+        "pages.findings_template_file": "/imports/findings/template.xlsx",
+    }
+    if endpoint == "pages.audit_find":
+        return f"/audit/find?number={_case_number(world)}"
+    if endpoint == "pages.household":
+        return f"/households/{world_household(world)}"
+    return urls.get(endpoint)
+
+
+def _oversight_post(world, person: Browser, endpoint: str, n: int):
+    """A valid form for each oversight page that takes one (None: not one of them)."""
+    t, village = world.town, str(world.town.unit("village"))
+    target = t.user("target")
+    if endpoint == "pages.audit_start":
+        return person.post("/audit/verify")
+    if endpoint == "pages.admin_unit_create":
+        return person.post("/admin/units", {"parent_id": village, "name": f"第{n}组", "kind": "work_team"})
+    if endpoint == "pages.admin_unit_update":
+        return person.post(f"/admin/units/{village}", {"name": "青山村"})
+    if endpoint == "pages.admin_channel_create":
+        return person.post("/admin/channels", {"kind": "email", "unit_id": village, "target": f"qs{n}@example.gov.cn"})
+    if endpoint == "pages.admin_channel_test":
+        from tests.web.test_authorization_matrix import world_channel
+
+        return person.post(f"/admin/channels/{world_channel(world)}/test")
+    if endpoint == "pages.person_new":
+        return person.post("/people/new", {"username": f"page{n}", "password": "A-long-password1",
+                                           "unit_id": village, "role": "unit"})
+    if endpoint == "pages.person_update":
+        return person.post(f"/people/{target}", {"action": "rename", "display_name": f"张{n}"})
+    if endpoint == "pages.person_roles":
+        return person.post(f"/people/{target}/roles", {"unit_id": village, "role": "unit"})
+    if endpoint == "pages.hand_over":
+        return person.post(f"/people/{target}/hand-over", {"to_user_id": str(t.user("unit")), "reason": "调岗"})
+    if endpoint == "pages.plan_import":
+        return person.post("/imports/plan", {"campaign_id": str(world.village_campaign_id), "step": "preview",
+                                             "text": "三、内容\n(一)住房\n1.危房 排查内容。危房。整改措施。改造。责任单位:村(社区)"})
+    if endpoint == "pages.register_import":
+        return person.post("/imports/households", {"file": (io.BytesIO("户编号,户主姓名,村(社区)\r\n".encode()),
+                                                            "花名册.csv")})
+    if endpoint == "pages.findings_import_page":
+        return person.post("/imports/findings", {"campaign_id": str(world.village_campaign_id),
+                                                 "file": (io.BytesIO("责任单位,问题描述\r\n".encode()), "问题清单.csv")})
+    return None
+
+
 def call_page(world, endpoint: str, method: str, actor: str, n: int):
     """The request `actor` makes to a page, with a form that is valid for someone allowed."""
     case, evidence = world.case_id, world.evidence_id
@@ -63,7 +145,10 @@ def call_page(world, endpoint: str, method: str, actor: str, n: int):
             "pages.evidence_thumb": f"/cases/{case}/evidence/{evidence}/thumb",
             "pages.evidence_file": f"/cases/{case}/evidence/{evidence}",
         }
-        return person.get(urls[endpoint])
+        return person.get(urls.get(endpoint) or _oversight_get(world, endpoint))
+    oversight = _oversight_post(world, person, endpoint, n)
+    if oversight is not None:
+        return oversight
     if endpoint == "pages.choose_language":
         return person.post("/language", {"lang": "zh", "next": "/"})
     if endpoint == "pages.mark_read":

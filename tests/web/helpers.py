@@ -145,6 +145,9 @@ class Api:
     def patch(self, url: str, json=None, **kwargs):
         return self.client.patch(url, json=json, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)
 
+    def put(self, url: str, json=None, **kwargs):
+        return self.client.put(url, json=json, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)
+
     def open_case(self, *, campaign_id: int, unit_id: int, title: str = "扶贫手册信息漏项", **fields) -> dict:
         response = self.post("/api/v1/cases", {"campaign_id": campaign_id, "unit_id": unit_id, "title": title,
                                                **fields})

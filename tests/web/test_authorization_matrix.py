@@ -98,6 +98,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("users.create_user", "POST"):            row(401, 201, 403, 403, 403,   404, 403, 403, 403),
     ("users.get_user", "GET"):                row(401, 200, 200, 200, 200,   404, 404, 404, 404),
     ("users.update_user", "PATCH"):           row(401, 200, 403, 403, 403,   404, 403, 403, 403),
+    ("users.set_memberships", "PUT"):         row(401, 200, 403, 403, 403,   404, 403, 403, 403),
+    # the target has no open case: the leader's hand-over hands nothing over, and that is all right
+    ("users.hand_over", "POST"):              row(401, 403, 200, 403, 403,   403, 404, 403, 403),
+    ("units.update_unit", "PATCH"):           row(401, 200, 403, 403, 403,   404, 403, 403, 403),
     ("workflows.list_workflows", "GET"):      row(401, 200, 200, 200, 200,   200, 200, 200, 200),
     ("workflows.get_workflow", "GET"):        row(401, 200, 200, 200, 200,   200, 200, 200, 200),
     ("households.list_households", "GET"):    row(401, 200, 200, 200, 200,   200, 200, 200, 200),
@@ -113,6 +117,15 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("sources.list_sources", "GET"):          row(401, 200, 200, 200, 200,   200, 200, 200, 200),
     # the list is the whole install's: only an admin over the whole tree adds to it
     ("sources.add_source", "POST"):           row(401, 403, 403, 403, 403,   403, 403, 403, 403),
+    # notification channels: admins over the unit they belong to (the test button's target is refused
+    # as private by this install: a 200 saying so)
+    ("channels.list_channels", "GET"):        row(401, 200, 403, 403, 403,   200, 403, 403, 403),
+    ("channels.create_channel", "POST"):      row(401, 201, 403, 403, 403,   404, 403, 403, 403),
+    ("channels.get_channel", "GET"):          row(401, 200, 403, 403, 403,   404, 403, 403, 403),
+    ("channels.update_channel", "PATCH"):     row(401, 200, 403, 403, 403,   404, 403, 403, 403),
+    ("channels.delete_channel", "DELETE"):    row(401, 204, 403, 403, 403,   404, 403, 403, 403),
+    ("channels.test_channel", "POST"):        row(401, 200, 403, 403, 403,   404, 403, 403, 403),
+    ("channels.list_deliveries", "GET"):      row(401, 200, 403, 403, 403,   404, 403, 403, 403),
     # pages: signed in with a session cookie; anonymous people are sent to sign in
     ("pages.sign_in", "GET"):                 row(200, 302, 302, 302, 302,   302, 302, 302, 302),
     ("pages.sign_in", "POST"):                row(303, 303, 303, 303, 303,   303, 303, 303, 303),
@@ -134,11 +147,54 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("pages.upload_evidence", "POST"):        row(303, 403, 303, 303, 403,   403, 404, 404, 403),
     ("pages.evidence_thumb", "GET"):          row(302, 200, 200, 200, 200,   404, 404, 404, 404),
     ("pages.evidence_file", "GET"):           row(302, 200, 200, 200, 200,   404, 404, 404, 404),
+    # oversight pages: the dashboard for leaders, auditors and admins; the audit desk for auditors and admins
+    ("pages.dashboard", "GET"):               row(302, 200, 200, 403, 200,   200, 200, 403, 200),
+    ("pages.audit_desk", "GET"):              row(302, 200, 403, 403, 200,   200, 403, 403, 200),
+    ("pages.audit_start", "POST"):            row(303, 303, 403, 403, 303,   303, 403, 403, 303),
+    ("pages.audit_progress", "GET"):          row(302, 200, 403, 403, 200,   200, 403, 403, 200),
+    ("pages.audit_case", "GET"):              row(302, 200, 403, 403, 200,   404, 403, 403, 404),
+    ("pages.audit_find", "GET"):              row(302, 302, 403, 403, 302,   404, 403, 403, 404),
+    ("pages.checkpoint_log_file", "GET"):     row(302, 200, 403, 403, 200,   200, 403, 403, 200),
+    ("pages.public_key_file", "GET"):         row(302, 200, 403, 403, 200,   200, 403, 403, 200),
+    ("pages.admin_log", "GET"):               row(302, 200, 403, 403, 200,   200, 403, 403, 200),
+    ("pages.access_log", "GET"):              row(302, 200, 403, 403, 200,   200, 403, 403, 200),
+    # downloads: the ledger in one's scope; the village's campaign's report; the open case has no pack
+    ("pages.ledger_file", "GET"):             row(302, 200, 200, 200, 200,   200, 200, 200, 200),
+    ("pages.daily_report_file", "GET"):       row(302, 200, 200, 200, 200,   404, 404, 404, 404),
+    ("pages.closure_pack_file", "GET"):       row(302, 404, 404, 404, 404,   404, 404, 404, 404),
+    # administration: admins over the unit or person; people: leaders (hand-over) and admins
+    ("pages.admin_units", "GET"):             row(302, 200, 403, 403, 403,   200, 403, 403, 403),
+    ("pages.admin_unit_create", "POST"):      row(303, 303, 403, 403, 403,   404, 403, 403, 403),
+    ("pages.admin_unit_update", "POST"):      row(303, 303, 403, 403, 403,   404, 403, 403, 403),
+    ("pages.admin_workflows", "GET"):         row(302, 200, 403, 403, 403,   200, 403, 403, 403),
+    ("pages.admin_workflow", "GET"):          row(302, 200, 403, 403, 403,   200, 403, 403, 403),
+    ("pages.admin_channels", "GET"):          row(302, 200, 403, 403, 403,   200, 403, 403, 403),
+    ("pages.admin_channel_create", "POST"):   row(303, 303, 403, 403, 403,   404, 403, 403, 403),
+    ("pages.admin_channel_test", "POST"):     row(303, 303, 403, 403, 403,   404, 403, 403, 403),
+    ("pages.people", "GET"):                  row(302, 200, 200, 403, 403,   200, 200, 403, 403),
+    ("pages.person", "GET"):                  row(302, 200, 200, 403, 403,   404, 404, 403, 403),
+    ("pages.person_new", "GET"):              row(302, 200, 403, 403, 403,   200, 403, 403, 403),
+    ("pages.person_new", "POST"):             row(303, 303, 403, 403, 403,   404, 403, 403, 403),
+    ("pages.person_update", "POST"):          row(303, 303, 403, 403, 403,   404, 403, 403, 403),
+    ("pages.person_roles", "POST"):           row(303, 303, 403, 403, 403,   404, 403, 403, 403),
+    ("pages.hand_over", "POST"):              row(303, 403, 303, 403, 403,   403, 404, 403, 403),
+    ("pages.households", "GET"):              row(302, 200, 200, 200, 200,   200, 200, 200, 200),
+    ("pages.household", "GET"):               row(302, 200, 200, 200, 200,   404, 404, 404, 404),
+    # imports, previewed: the plan and the register for leaders and admins, findings for those who work cases
+    ("pages.imports", "GET"):                 row(302, 200, 200, 200, 403,   200, 200, 200, 403),
+    ("pages.plan_import", "GET"):             row(302, 200, 200, 403, 403,   200, 200, 403, 403),
+    ("pages.plan_import", "POST"):            row(303, 200, 200, 403, 403,   404, 404, 403, 403),
+    ("pages.register_import", "GET"):         row(302, 200, 200, 403, 403,   200, 200, 403, 403),
+    ("pages.register_import", "POST"):        row(303, 200, 200, 403, 403,   200, 200, 403, 403),
+    ("pages.register_template_file", "GET"):  row(302, 200, 200, 403, 403,   200, 200, 403, 403),
+    ("pages.findings_import_page", "GET"):    row(302, 403, 200, 200, 403,   403, 200, 200, 403),
+    ("pages.findings_import_page", "POST"):   row(303, 403, 200, 200, 403,   403, 404, 404, 403),
+    ("pages.findings_template_file", "GET"):  row(302, 403, 200, 200, 403,   403, 200, 200, 403),
 }
 
 OWN_ACCOUNT = {"auth.change_password", "notifications.mark_read", "notifications.mark_all_read",
                "pages.sign_out", "pages.change_password", "pages.mark_read", "pages.mark_all_read"}
-CHECKS = {"audit.start_verification"}  # a POST that starts a read of the whole record
+CHECKS = {"audit.start_verification", "pages.audit_start"}  # a POST that starts a read of the whole record
 PUBLIC_ENDPOINTS = {"auth.token", "api-docs.openapi_json", "api-docs.openapi_swagger_ui", "swagger_static",
                     "pages.sign_in", "pages.choose_language", "pages.static_file"}
 ROUTE_APP = route_table_app()
@@ -204,6 +260,8 @@ def call(world: World, endpoint: str, method: str, actor: str):
         return call_page(world, endpoint, method, actor, n)
     if endpoint.startswith("households."):
         return call_households(world, endpoint, actor, n)
+    if endpoint.startswith("channels."):
+        return call_channels(world, endpoint, method, actor, n)
     village = t.unit("village")
     requests = {
         ("auth.token", "POST"): ("/api/v1/auth/token",
@@ -263,6 +321,11 @@ def call(world: World, endpoint: str, method: str, actor: str):
             "memberships": [{"unit_id": village, "role": "unit"}]}),
         ("users.get_user", "GET"): (f"/api/v1/users/{t.user('target')}", None),
         ("users.update_user", "PATCH"): (f"/api/v1/users/{t.user('target')}", {"display_name": f"张{n}"}),
+        ("users.set_memberships", "PUT"): (f"/api/v1/users/{t.user('target')}/memberships",
+                                           {"memberships": [{"unit_id": village, "role": "unit"}]}),
+        ("users.hand_over", "POST"): (f"/api/v1/users/{t.user('target')}/hand-over",
+                                      {"to_user_id": t.user("unit"), "reason": "调岗"}),
+        ("units.update_unit", "PATCH"): (f"/api/v1/units/{village}", {"name": "青山村"}),
         ("workflows.list_workflows", "GET"): ("/api/v1/workflows", None),
         ("workflows.get_workflow", "GET"): ("/api/v1/workflows/default", None),
         ("imports.cases_template", "GET"): ("/api/v1/imports/cases/template.xlsx", None),
@@ -313,6 +376,34 @@ def call_households(world: World, endpoint: str, actor: str, n: int):
            "households.get_household": f"/api/v1/households/{world_household(world)}?full=1",
            "households.register_template": "/api/v1/imports/households/template.xlsx"}[endpoint]
     return world.client.get(url, headers=headers)
+
+
+def world_channel(world: World) -> int:
+    """A new webhook channel of village T-V1 (made as an operator would)."""
+    from casework import personal_data
+    from casework.channels import service as channels
+
+    with world.runtime.transaction() as session:
+        return channels.create(session=session, key=personal_data.load(world.runtime.settings.data_key_path),
+                               actor=None, kind="webhook", target="http://127.0.0.1:9/hook",
+                               unit_id=world.town.unit("village"), private_ok=True).id
+
+
+def call_channels(world: World, endpoint: str, method: str, actor: str, n: int):
+    if not hasattr(world, "channel_id"):
+        world.channel_id = world_channel(world)
+    channel = world_channel(world) if endpoint == "channels.delete_channel" else world.channel_id
+    url, body = {
+        "channels.list_channels": ("/api/v1/channels", None),
+        "channels.create_channel": ("/api/v1/channels", {"kind": "email", "target": f"qs{n}@example.gov.cn",
+                                                         "unit_id": world.town.unit("village")}),
+        "channels.get_channel": (f"/api/v1/channels/{channel}", None),
+        "channels.update_channel": (f"/api/v1/channels/{channel}", {"name": f"青山村工作群{n}"}),
+        "channels.delete_channel": (f"/api/v1/channels/{channel}", None),
+        "channels.test_channel": (f"/api/v1/channels/{channel}/test", None),
+        "channels.list_deliveries": (f"/api/v1/channels/{channel}/deliveries", None),
+    }[endpoint]
+    return world.client.open(url, method=method, json=body, headers=world.tokens[actor])
 
 
 @pytest.mark.parametrize("actor", ACTORS)

@@ -34,7 +34,8 @@ def test_the_default_workflow_from_finding_to_verified(town, as_, village_case):
     case = clerk.fire_ok(case, "start")
     case = clerk.fire_ok(case, "submit")
     assert case["state"] == "evidenced"
-    assert leader.case(case["id"])["allowed_events"] == ["verify", "reject", "extend", "note"]
+    # reassign too: a case waiting for its check can be handed to someone else (staff changes)
+    assert leader.case(case["id"])["allowed_events"] == ["verify", "reject", "extend", "reassign", "note"]
     case = leader.fire_ok(case, "verify")
     assert (case["state"], case["state_label"], case["version"], case["event_count"]) == ("verified", "已销号", 5, 5)
     assert_error(auditor.fire(case, "reopen", reason="复查"), 403, "forbidden")

@@ -78,7 +78,7 @@ def test_an_admin_creates_a_user_who_can_then_sign_in(town, admins, client):
     response = admins["village_admin"].post("/api/v1/users", body)
     assert response.status_code == 201
     user = response.get_json()
-    assert set(user) == {"id", "username", "display_name", "is_active", "memberships"}
+    assert set(user) == {"id", "username", "display_name", "is_active", "memberships", "mobile"}
     assert (user["username"], user["display_name"], user["is_active"]) == ("wang.fang", "王芳", True)
     assert user["memberships"] == [{"unit_id": town.unit("village"), "unit_code": "T-V1", "role": "unit"},
                                    {"unit_id": town.unit("work_team"), "unit_code": "T-V1-T", "role": "leader"}]

@@ -65,6 +65,7 @@ class CaseFilters:
     source: str | None = None
     category: str | None = None
     household_id: int | None = None
+    item_id: int | None = None
 
 
 SORTS: dict[str, tuple[Any, bool]] = {
@@ -116,6 +117,8 @@ def filtered(session: Session, user: User | None, filters: CaseFilters) -> Selec
         query = query.where(Case.category == filters.category)
     if filters.household_id:
         query = query.where(Case.household_id == filters.household_id)
+    if filters.item_id:
+        query = query.where(Case.item_id == filters.item_id)
     if filters.overdue is not None:
         late = Calendar(session).overdue()
         query = query.where(late if filters.overdue else ~late)

@@ -90,6 +90,7 @@ class CaseListArgs(Schema):
     source = Text(max_length=SOURCE_MAX)
     category = Text(max_length=CATEGORY_MAX)
     household_id = Id(strict=False)
+    item_id = Id(strict=False, metadata={"description": "the inspection item the case was found under"})
     q = Text(max_length=SEARCH_MAX, metadata={"description": "text in number, title, description or village"})
     sort = fields.String(validate=validate.OneOf(list(SORTS)), load_default="-created_at")
     limit = fields.Integer(validate=validate.Range(min=1, max=MAX_PAGE), load_default=DEFAULT_PAGE)
@@ -145,3 +146,15 @@ class SourceIn(Schema):
 
 class SourceList(Schema):
     items = fields.List(fields.String(), metadata={"description": "the standard sources, then the ones added here"})
+
+
+class HandOverIn(Schema):
+    to_user_id = Id(required=True, metadata={"description": "who takes the cases over"})
+    reason = Text(required=True, min_length=1, max_length=REASON_MAX,
+                  metadata={"description": "why (it is on each case's reassign event)"})
+    unit_id = Id(metadata={"description": "move the cases to this unit too (default: each stays where it is)"})
+
+
+class HandOverOut(Schema):
+    count = fields.Integer(metadata={"description": "cases handed over"})
+    items = fields.List(fields.Nested(CaseSummary), metadata={"description": "the cases after, oldest first"})

@@ -1,7 +1,7 @@
 """The `casework` command, for operators and scripts (one module per group of commands)."""
 
 from casework.cli import (  # noqa: F401 - each registers its commands
-    audit, calendar, cases, households, jobs, org, plans, reports, serve, setup, workflows,
+    audit, calendar, cases, channels, households, jobs, org, plans, reports, serve, setup, workflows,
 )
 from casework.cli.base import main
 

@@ -86,4 +86,24 @@ def users_list() -> None:
             click.echo(f"{user.username:<16} {user.display_name:<20} {roles}{status}")
 
 
+@users.command("mobile", help="Set the mobile group robots @mention a user by (an official's, never a "
+                              "household's); --clear removes it.")
+@click.argument("username")
+@click.argument("mobile", required=False)
+@click.option("--clear", is_flag=True, help="remove the user's mobile")
+def users_mobile(username: str, mobile: str | None, clear: bool) -> None:
+    from casework.users import service
+    from casework.users.mobile import masked
+
+    if bool(mobile) == clear:
+        fail("give a mobile number, or --clear", 2)
+    runtime = open_runtime()
+    with refusals(), runtime.transaction() as session:
+        user = service.by_username(session=session, username=username)
+        if user is None:
+            fail(f"no user {username!r}", 2)
+        service.set_mobile(session=session, user=user, mobile=None if clear else mobile)
+        click.echo(f"user {user.username}: mobile {masked(user.mobile) or 'cleared'}")
+
+
 __all__ = ["fail"]

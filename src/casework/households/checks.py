@@ -18,6 +18,7 @@ import re
 import unicodedata
 from datetime import date
 
+from casework.limits import MOBILE
 from casework.text import is_blank, problem_with
 
 NUMBER_MAX = 40
@@ -32,7 +33,6 @@ _ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 # What Excel shows (and saves to CSV) once it has taken an 18-digit number for a number.
 _SCIENTIFIC = re.compile(r"^[0-9](\.[0-9]+)?E\+?[0-9]+$")
 _EARLIEST_BIRTH = date(1900, 1, 1)
-_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 _LANDLINE = re.compile(r"^0[0-9]{9,11}$")
 
 
@@ -79,7 +79,7 @@ def phone(value: str) -> str:
         compact = compact[3:]
     elif compact.startswith("86") and len(compact) == 13:
         compact = compact[2:]
-    if _MOBILE.match(compact):
+    if MOBILE.match(compact):
         return compact
     if _LANDLINE.match(compact) and not text.startswith("+"):
         area = compact[:3] if compact[1] in "12" else compact[:4]

@@ -11,7 +11,7 @@ from casework.jobs.registry import QUEUES
 
 @dataclass(frozen=True)
 class FailedJob:
-    id: str  # the RQ job id, or the outbox row id in-process
+    id: str  # the RQ job id, the outbox row id in-process, or delivery-N for a channel delivery
     description: str
     error: str
     ended_at: datetime | None
@@ -23,8 +23,24 @@ def _connection(settings):
     return Redis.from_url(settings.redis_url, socket_connect_timeout=2)
 
 
+DELIVERY_PREFIX = "delivery-"
+
+
+def _failed_deliveries(runtime) -> list[FailedJob]:
+    """Channel deliveries that failed for good: their retries are their own, so RQ never sees them fail."""
+    from casework.channels import delivery
+
+    with runtime.transaction() as session:
+        return [FailedJob(f"{DELIVERY_PREFIX}{d.id}", f"channels.send {c.kind} #{c.id} {c.name}", d.last_error or "",
+                          d.created_at) for d, c in delivery.failed(session=session)]
+
+
 def failed(runtime) -> list[FailedJob]:
-    """Jobs that failed for good (their retries used up)."""
+    """Jobs that failed for good (their retries used up), and channel deliveries that did."""
+    return _failed_jobs(runtime) + _failed_deliveries(runtime)
+
+
+def _failed_jobs(runtime) -> list[FailedJob]:
     if runtime.settings.redis_url:
         from rq import Queue
         from rq.job import Job
@@ -50,7 +66,18 @@ def failed(runtime) -> list[FailedJob]:
 
 
 def requeue(runtime, ids: list[str] | None) -> int:
-    """Put failed jobs back (every one for None); how many."""
+    """Put failed jobs and deliveries back (every one for None); how many."""
+    from casework.channels import delivery
+
+    deliveries = None if ids is None else [int(i.removeprefix(DELIVERY_PREFIX)) for i in ids
+                                           if i.startswith(DELIVERY_PREFIX) and i.removeprefix(DELIVERY_PREFIX).isdigit()]
+    with runtime.transaction() as session:
+        count = delivery.requeue(session=session, ids=deliveries) if deliveries != [] else 0
+    jobs = None if ids is None else [i for i in ids if not i.startswith(DELIVERY_PREFIX)]
+    return count + (_requeue_jobs(runtime, jobs) if jobs != [] else 0)
+
+
+def _requeue_jobs(runtime, ids: list[str] | None) -> int:
     if runtime.settings.redis_url:
         from rq import Queue
         from rq.registry import FailedJobRegistry

@@ -7,6 +7,7 @@ import logging
 import threading
 from datetime import timedelta
 
+from casework.channels.delivery import wake_due
 from casework.jobs import periodic
 
 log = logging.getLogger("casework.jobs")
@@ -26,11 +27,17 @@ class BackgroundLoop:
         self._thread: threading.Thread | None = None
 
     def once(self) -> None:
-        """One pass: periodic claims first (they add outbox rows), then the catch-up dispatch."""
+        """One pass: periodic claims and channel deliveries due again first (they add outbox rows),
+        then the catch-up dispatch."""
         try:
             periodic.tick(runtime=self.runtime, tasks=self.tasks)
         except Exception:  # noqa: BLE001 - a database hiccup; the next pass tries again
             log.exception("periodic claims failed")
+        try:
+            with self.runtime.transaction() as session:
+                wake_due(session=session)  # channel deliveries whose retry or turn has come
+        except Exception:  # noqa: BLE001 - the next pass tries again
+            log.exception("waking channel deliveries failed")
         try:
             self.runtime.jobs.dispatch_pending(settled=False)
         except Exception:  # noqa: BLE001

@@ -36,9 +36,11 @@ def handlers() -> dict[str, Handler]:
     from casework.audit import runs
     from casework.cases.findings_import import IMPORTED
     from casework.cases.service import CASE_EVENT
+    from casework.channels import delivery, fanout
     from casework.closure import build
     from casework.jobs import housekeeping, periodic
     from casework.notifications import case_events, imports, sweep
+    from casework.notifications.service import OUTBOUND
     from casework.reports import notices
 
     table = [
@@ -50,6 +52,9 @@ def handlers() -> dict[str, Handler]:
         Handler(periodic.DAILY_REPORT, notices.announce_daily),
         Handler(periodic.FORGET_KEYS, housekeeping.forget_keys),
         Handler(runs.TOPIC, runs.run_verification, queue=SLOW, timeout=4 * 3600, long=True),
+        Handler(OUTBOUND, fanout.fan_out),
+        # A send talks to the network with no transaction open; its retries are its own (delivery.py).
+        Handler(fanout.SEND, delivery.send, timeout=120, long=True),
     ]
     return {handler.topic: handler for handler in table}
 

@@ -26,6 +26,9 @@ class Notification(Base):
     code: Mapped[str] = mapped_column(String(64))
     params: Mapped[str] = mapped_column(Text, default="{}")
     dedupe_key: Mapped[str] = mapped_column(String(200))
+    # The sweep that made it (its notifications go out to channels together, as one digest each);
+    # None for one sent on its own.
+    batch: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -7,6 +7,9 @@ anything is sent, the notifications go to the inboxes, the step is recorded on t
 by the system actor, and the case's next look is set — all or nothing. Two sweeps at once, a
 retried job or a user's event racing the sweep can therefore never send a step twice; a case that
 is rejected or extended and late again has a new clock and is chased again.
+
+The notifications a sweep makes carry its batch and are handed on to channels together when it
+ends, so each channel gets one digest of the sweep rather than a message per case.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from casework.deadlines.calendar import calendar
 from casework.notifications import recipients
 from casework.notifications.message import case_params
 from casework.notifications.models import DeadlineStep
-from casework.notifications.service import deliver, take_step
+from casework.notifications.service import deliver, hand_on_batch, take_step
 from casework.users.system import system_actor_id
 
 log = logging.getLogger("casework.sweep")
@@ -61,6 +64,11 @@ def _lateness(case: Case, tz, now: datetime) -> dict:
     return {"days_late": max(late, 0), "days_left": max(-late, 0)}
 
 
+def batch_of(now: datetime) -> str:
+    """The batch a sweep's notifications carry: one per moment swept (a retried sweep keeps it)."""
+    return f"sweep:{now.isoformat()}"
+
+
 def chase(*, session: Session, case_id: int, now: datetime) -> list[str]:
     """Send what one case is due for at `now` (in the caller's transaction); what was sent."""
     case = session.execute(select(Case).where(Case.id == case_id).with_for_update(skip_locked=False)
@@ -78,7 +86,7 @@ def chase(*, session: Session, case_id: int, now: datetime) -> list[str]:
                                     clock_seq=case.clock_seq):
         people = recipients.unit_people(session=session, case=case)
         deliver(session=session, user_ids=people, kind=REMINDER, code="n_reminder", params=params, case_id=case.id,
-                dedupe_key=f"case:{case.id}:reminder:{case.clock_seq}")
+                dedupe_key=f"case:{case.id}:reminder:{case.clock_seq}", batch=batch_of(now))
         case = cases.record(session=session, case_id=case.id, event=REMINDED, actor_id=system,
                             payload={"clock_seq": case.clock_seq, "notified": people})
         reminded = True
@@ -93,7 +101,8 @@ def chase(*, session: Session, case_id: int, now: datetime) -> list[str]:
         step_params = params | {"level": found.level, "state": state.label if state else case.state,
                                 "time_allowed": str(state.time_allowed) if state and state.time_allowed else ""}
         deliver(session=session, user_ids=people, kind=ESCALATION, code=code, params=step_params, case_id=case.id,
-                level=found.level, dedupe_key=f"case:{case.id}:escalation:{found.level}:{case.clock_seq}")
+                level=found.level, dedupe_key=f"case:{case.id}:escalation:{found.level}:{case.clock_seq}",
+                batch=batch_of(now))
         case = cases.record(session=session, case_id=case.id, event=ESCALATED, actor_id=system,
                             payload={"level": found.level, "reason": found.reason, "clock_seq": case.clock_seq,
                                      "notify": step.notify, "notified": people})
@@ -121,4 +130,7 @@ def sweep(*, runtime, payload: dict, **_) -> None:
             except Exception:  # noqa: BLE001 - one broken case must not stop the chasing of the others
                 log.exception("sweep: case %d could not be chased", case_id)
         after = batch[-1]
+    # Channels hear of the whole sweep at once (a retried sweep hands on what its first run made too).
+    with runtime.transaction() as session:
+        hand_on_batch(session=session, batch=batch_of(now))
     log.info("sweep at %s: %d case(s) chased", now.isoformat(), chased)

@@ -41,6 +41,8 @@ class UnitRateOut(RateOut):
 
 class VillageRateOut(RateOut):
     village = fields.String()
+    unit_id = fields.Integer(allow_none=True, metadata={"description": "the village's unit; null for 镇级"})
+    overdue = fields.Integer()
 
 
 class StatsOut(Schema):

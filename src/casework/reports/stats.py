@@ -13,11 +13,13 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
+from sqlalchemy import case as when
 from sqlalchemy.orm import Session
 
 from casework.campaigns.models import Campaign, InspectionItem
 from casework.cases.models import Case
 from casework.cases.queries import Calendar
+from casework.reports import buckets
 from casework.units.models import Unit
 from casework.users.models import User
 from casework.users.scope import unit_filter
@@ -69,17 +71,38 @@ def _scoped(user: User | None, campaign_id: int | None) -> Select:
 def compute(*, session: Session, user: User | None, campaign_id: int | None = None,
             now: datetime | None = None) -> Stats:
     """The numbers for the cases the user may see (every case for None), of one campaign or all."""
+    stats, kinds = _counts(session, user, campaign_id)
+    stats.days_to_verify_avg, stats.days_to_verify_p90 = _durations(session, user, campaign_id, kinds)
+    stats.top_items = _top_items(session, user, campaign_id)
+    stats.daily = daily_series(session=session, user=user, campaign_id=campaign_id,
+                               now=now or datetime.now(ZoneInfo("UTC")))
+    return stats
+
+
+def _grouped(session: Session, user: User | None, campaign_id: int | None) -> list:
+    """Case counts per (workflow, version, state, unit): one GROUP BY, as many rows as there are
+    combinations in use — never one per case."""
     scoped = _scoped(user, campaign_id).subquery()
-    grouped = session.execute(
+    return session.execute(
         select(scoped.c.workflow_key, scoped.c.workflow_version, scoped.c.state, scoped.c.unit_id,
                func.count().label("n"))
         .group_by(scoped.c.workflow_key, scoped.c.workflow_version, scoped.c.state, scoped.c.unit_id)).all()
-    village_of = villages_of(session, {row.unit_id for row in grouped})
+
+
+def counts(*, session: Session, user: User | None, campaign_id: int | None = None) -> Stats:
+    """The counts alone — by state, unit and village, overdue, the completion rate — in a few
+    aggregate queries, whatever the number of cases."""
+    return _counts(session, user, campaign_id)[0]
+
+
+def _counts(session: Session, user: User | None, campaign_id: int | None) -> tuple[Stats, dict]:
+    grouped = _grouped(session, user, campaign_id)
+    village_of = village_units_of(session, {row.unit_id for row in grouped})
     kinds = _kinds(session, grouped)
     stats = Stats()
     by_state: Counter = Counter()
     per_unit: dict[int, Counter] = defaultdict(Counter)
-    per_village: dict[str, Counter] = defaultdict(Counter)
+    per_village: dict[tuple[int | None, str], Counter] = defaultdict(Counter)
     for row in grouped:
         kind = kinds[(row.workflow_key, row.workflow_version, row.state)]
         by_state[row.state] += row.n
@@ -93,16 +116,18 @@ def compute(*, session: Session, user: User | None, campaign_id: int | None = No
     stats.completion_rate = round(stats.verified / stats.counted, 4) if stats.counted else None
     late = _overdue_counts(session, user, campaign_id)
     stats.overdue = sum(late.values())
+    late_in_village: Counter = Counter()
+    for unit_id, n in late.items():  # every unit with late cases has cases, so a village
+        late_in_village[village_of[unit_id]] += n
     names = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(per_unit))).all())
     stats.by_unit = sorted(({"unit_id": unit_id, "name": names.get(unit_id, ""), **_rates(c),
                              "overdue": late.get(unit_id, 0)} for unit_id, c in per_unit.items()),
                            key=lambda r: (-r["total"], r["unit_id"]))
-    stats.by_village = sorted(({"village": village, **_rates(c)} for village, c in per_village.items()),
+    stats.by_village = sorted(({"village": village, "unit_id": village_id, **_rates(c),
+                                "overdue": late_in_village[(village_id, village)]}
+                               for (village_id, village), c in per_village.items()),
                               key=lambda r: (-r["total"], r["village"]))
-    stats.days_to_verify_avg, stats.days_to_verify_p90 = _durations(session, user, campaign_id, kinds)
-    stats.top_items = _top_items(session, user, campaign_id)
-    stats.daily = _daily(session, user, campaign_id, now or datetime.now(ZoneInfo("UTC")))
-    return stats
+    return stats, kinds
 
 
 # Cases of units above any village (the township, its offices) are counted together.
@@ -111,6 +136,12 @@ TOWNSHIP_LEVEL = "镇级"
 
 def villages_of(session: Session, unit_ids: set[int]) -> dict[int, str]:
     """The name of the village (村/社区) each unit lies in: itself, or its nearest village above."""
+    return {unit_id: name for unit_id, (_village, name) in village_units_of(session, unit_ids).items()}
+
+
+def village_units_of(session: Session, unit_ids: set[int]) -> dict[int, tuple[int | None, str]]:
+    """(the village's unit id, its name) for each unit: itself, or its nearest village above;
+    (None, 镇级) for units above every village."""
     if not unit_ids:
         return {}
     paths = dict(session.execute(select(Unit.id, Unit.path).where(Unit.id.in_(unit_ids))).all())
@@ -120,7 +151,8 @@ def villages_of(session: Session, unit_ids: set[int]) -> dict[int, str]:
     found = {}
     for unit_id, path in paths.items():
         chain = [int(part) for part in path.strip("/").split("/")][::-1]
-        found[unit_id] = next((villages[u] for u in chain if u in villages), TOWNSHIP_LEVEL)
+        village = next((u for u in chain if u in villages), None)
+        found[unit_id] = (village, villages[village]) if village is not None else (None, TOWNSHIP_LEVEL)
     return found
 
 
@@ -161,19 +193,60 @@ def _top_items(session: Session, user: User | None, campaign_id: int | None) -> 
     return [{"item_id": item_id, "title": title, "open": n} for item_id, title, n in rows]
 
 
-def _daily(session: Session, user: User | None, campaign_id: int | None, now: datetime) -> list[dict]:
-    """Opened and closed per local day, for the last SERIES_DAYS days."""
+def daily_series(*, session: Session, user: User | None, campaign_id: int | None, now: datetime,
+                 days: int = SERIES_DAYS) -> list[dict]:
+    """For each of the last `days` local days: cases opened, closed, verified and dismissed, and the
+    completion rate as it stood at the end of the day (verified ÷ not dismissed, as the workflows'
+    flags say today: a case reopened since counts from when it was last closed).
+
+    Aggregated in SQL by quarter hour (reports/buckets.py): a few statements and at most 96 rows a
+    day, whatever the number of cases.
+    """
     zone = ZoneInfo(session.scalar(select(Campaign.timezone).where(Campaign.id == campaign_id))) if campaign_id \
         else ZoneInfo("Asia/Shanghai")
     end = now.astimezone(zone).date()
-    start = end - timedelta(days=SERIES_DAYS - 1)
+    start = end - timedelta(days=days - 1)
     since = datetime.combine(start, datetime.min.time(), tzinfo=zone)
+    base = _scoped(user, campaign_id).subquery()
+    opened_at, closed_at = buckets.bucket(session, base.c.created_at), buckets.bucket(session, base.c.closed_at)
     opened: Counter = Counter()
-    closed: Counter = Counter()
-    base = _scoped(user, campaign_id)
-    for (at,) in session.execute(base.with_only_columns(Case.created_at).where(Case.created_at >= since)):
-        opened[at.astimezone(zone).date()] += 1
-    for (at,) in session.execute(base.with_only_columns(Case.closed_at).where(Case.closed_at >= since)):
-        closed[at.astimezone(zone).date()] += 1
-    return [{"date": (start + timedelta(days=i)).isoformat(), "opened": opened[start + timedelta(days=i)],
-             "closed": closed[start + timedelta(days=i)]} for i in range(SERIES_DAYS)]
+    for number, n in session.execute(select(opened_at, func.count()).where(base.c.created_at >= since)
+                                     .group_by(opened_at)):
+        opened[buckets.start_of(number).astimezone(zone).date()] += n
+    closed = session.execute(
+        select(closed_at, base.c.workflow_key, base.c.workflow_version, base.c.state, func.count())
+        .where(base.c.closed_at >= since).group_by(closed_at, base.c.workflow_key, base.c.workflow_version,
+                                                   base.c.state)).all()
+    before = session.execute(
+        select(base.c.workflow_key, base.c.workflow_version, base.c.state,
+               func.sum(when((base.c.closed_at < since, 1), else_=0)), func.count()).where(base.c.created_at < since)
+        .group_by(base.c.workflow_key, base.c.workflow_version, base.c.state)).all()
+    kinds = _kinds(session, [*(_Key(*row[1:4]) for row in closed), *(_Key(*row[:3]) for row in before)])
+    shut: dict[str, Counter] = defaultdict(Counter)
+    for number, key, version, state, n in closed:
+        day, kind = buckets.start_of(number).astimezone(zone).date(), kinds[(key, version, state)]
+        shut["closed"][day] += n
+        shut[kind][day] += n
+    # What stood before the window: every case opened then, and those of them closed then.
+    verified = sum(int(shut_n) for key, version, state, shut_n, _ in before
+                   if kinds[(key, version, state)] == "verified")
+    counted = sum(n for *_, n in before) - sum(int(shut_n) for key, version, state, shut_n, _ in before
+                                               if kinds[(key, version, state)] == "dismissed")
+    series = []
+    for i in range(days):
+        day = start + timedelta(days=i)
+        verified += shut["verified"][day]
+        counted += opened[day] - shut["dismissed"][day]
+        series.append({"date": day.isoformat(), "opened": opened[day], "closed": shut["closed"][day],
+                       "verified": shut["verified"][day], "dismissed": shut["dismissed"][day],
+                       "completion_rate": round(verified / counted, 4) if counted else None})
+    return series
+
+
+@dataclass(frozen=True)
+class _Key:
+    """What `_kinds` reads of a grouped row."""
+
+    workflow_key: str
+    workflow_version: int
+    state: str

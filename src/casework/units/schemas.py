@@ -30,3 +30,8 @@ class UnitListArgs(Schema):
 class UnitList(Schema):
     items = fields.List(fields.Nested(UnitOut))
     next_cursor = fields.String(allow_none=True)
+
+
+class UnitUpdate(Schema):
+    name = Text(min_length=1, max_length=NAME_MAX, names=True)
+    parent_id = Id(metadata={"description": "move the unit, with everything below it, under this one"})

@@ -26,6 +26,8 @@ class User(Base):
     must_change_password: Mapped[bool] = mapped_column(default=False)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A mainland mobile (11 digits), set by admins: group robots @mention the person by it.
+    mobile: Mapped[str | None] = mapped_column(String(11))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     memberships: Mapped[list["Membership"]] = relationship(

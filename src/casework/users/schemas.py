@@ -4,7 +4,12 @@ from marshmallow import Schema, fields, validate
 
 from casework.limits import DISPLAY_NAME_MAX
 from casework.schema_fields import Id, Text
+from casework.users.mobile import masked as masked_mobile
 from casework.vocabulary import ROLES
+
+# A mobile as people type it (spaces, dashes, +86 …), before it is cut down to 11 digits.
+MOBILE_TYPED_MAX = 24
+MOBILE_NOTE = "the mainland mobile group robots @mention this person by (never a household's phone)"
 
 
 class MembershipIn(Schema):
@@ -24,12 +29,15 @@ class UserCreate(Schema):
                     metadata={"description": "at least 10 characters and 3 of: upper, lower, digits, symbols"})
     display_name = Text(max_length=DISPLAY_NAME_MAX, names=True)
     memberships = fields.List(fields.Nested(MembershipIn), required=True, validate=validate.Length(min=1, max=50))
+    mobile = Text(max_length=MOBILE_TYPED_MAX, load_only=True, metadata={"description": MOBILE_NOTE})
 
 
 class UserUpdate(Schema):
     display_name = Text(min_length=1, max_length=DISPLAY_NAME_MAX, names=True)
     is_active = fields.Boolean(metadata={"description": "false disables the user and voids their tokens"})
     password = Text(min_length=1, max_length=200, load_only=True)
+    mobile = Text(max_length=MOBILE_TYPED_MAX, allow_none=True, load_only=True,
+                  metadata={"description": MOBILE_NOTE + "; null clears it"})
 
 
 class UserOut(Schema):
@@ -38,6 +46,8 @@ class UserOut(Schema):
     display_name = fields.String()
     is_active = fields.Boolean()
     memberships = fields.List(fields.Nested(MembershipOut))
+    mobile = fields.Function(lambda user: masked_mobile(user.mobile), allow_none=True,
+                             metadata={"description": "only its last four digits: *******5678"})
 
 
 class UserList(Schema):
@@ -61,3 +71,19 @@ class TokenOut(Schema):
 class PasswordChange(Schema):
     old_password = Text(required=True, min_length=1, max_length=200, load_only=True)
     new_password = Text(required=True, min_length=1, max_length=200, load_only=True)
+
+
+class MembershipsIn(Schema):
+    memberships = fields.List(fields.Nested(MembershipIn), required=True, validate=validate.Length(min=1, max=50),
+                              metadata={"description": "every (unit, role) the user is to hold; the rest are revoked"})
+
+
+class StrandedCase(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    title = fields.String()
+
+
+class UserAfterChange(UserOut):
+    stranded_cases = fields.List(fields.Nested(StrandedCase), metadata={
+        "description": "their open cases at units they can no longer work: hand them over (POST …/hand-over)"})

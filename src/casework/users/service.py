@@ -10,6 +10,8 @@ from casework.limits import USERNAME
 from casework.trail import admin_log
 from casework.units.models import Unit
 from casework.users.models import Membership, User
+from casework.users.mobile import masked as masked_mobile
+from casework.users.mobile import normalise as normalise_mobile
 from casework.users.password_rules import DEFAULT_POLICY, PasswordPolicy
 from casework.users.passwords import hash_password
 from casework.users.system import SYSTEM_USERNAME
@@ -116,4 +118,15 @@ def set_password(*, session: Session, user: User, password: str, actor_id: int |
     user.must_change_password = False
     admin_log.record(session=session, actor_id=actor_id, action="user.password", target_type="user",
                      target_id=user.id)
+    return user
+
+
+def set_mobile(*, session: Session, user: User, mobile: str | None, actor_id: int | None = None) -> User:
+    """Set the mobile group robots @mention the user by (None clears it); the admin log keeps only
+    its last four digits."""
+    value = normalise_mobile(mobile) if mobile else None
+    if value != user.mobile:
+        admin_log.record(session=session, actor_id=actor_id, action="user.mobile", target_type="user",
+                         target_id=user.id, payload={"mobile": masked_mobile(value)})
+        user.mobile = value
     return user

@@ -49,6 +49,8 @@ WORKS_CASES = Rule("works_cases", check=_has(Role.LEADER, Role.UNIT))
 LEADS = Rule("leads", check=_has(Role.LEADER, Role.ADMIN))
 AUDITS = Rule("audits", check=_has(Role.AUDITOR, Role.ADMIN))
 ASSIGNS = Rule("assigns", check=_has(Role.LEADER))
+OVERSEES = Rule("oversees", check=_has(Role.LEADER, Role.AUDITOR, Role.ADMIN))
+IMPORTS = Rule("imports", check=_has(Role.LEADER, Role.ADMIN, Role.UNIT))
 
 
 def page(which: Rule) -> Rule:

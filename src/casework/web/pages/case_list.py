@@ -28,18 +28,32 @@ from casework.workflows import registry
 ASSIGN = "assign"
 PAGE_SIZE = 30  # a phone's screenful or three; the API's `limit` still chooses
 BULK_MAX = 50
-FILTERS = ("state", "unit_id", "campaign_id", "assignee_id", "overdue", "q")
+FILTERS = ("state", "unit_id", "campaign_id", "assignee_id", "overdue", "q", "item_id", "household_id")
+# Filters another page links with that the form has no field for: kept as hidden fields.
+HIDDEN_FILTERS = ("item_id", "household_id")
 SORT_CODES = {"-created_at": "page_sort_newest", "created_at": "page_sort_oldest", "deadline": "page_sort_deadline",
               "-updated_at": "page_sort_updated", "number": "page_sort_number"}
 
 
-def _states(session) -> list[tuple[str, str]]:
-    """Every state of the workflows in use, each once, for the state filter."""
+def flow_order(definition) -> list[str]:
+    """The states in the order a case meets them: by their distance from the first, ends last."""
+    order, queue = [definition.initial], [definition.initial]
+    while queue:
+        for event in definition.events_from(queue.pop(0)):
+            if event.target and event.target not in order:
+                order.append(event.target)
+                queue.append(event.target)
+    ends = [k for k in order if definition.states[k].final or definition.states[k].closed]
+    return [k for k in order if k not in ends] + ends + [k for k in definition.states if k not in order]
+
+
+def state_labels(session) -> dict[str, str]:
+    """Every state of the workflows in use, each once, with its label, in the order a case meets them."""
     seen: dict[str, str] = {}
     for pinned in registry.current(session=session).values():
-        for key in pinned.definition.states:
+        for key in flow_order(pinned.definition):
             seen.setdefault(key, state_label(pinned.definition, key))
-    return list(seen.items())
+    return seen
 
 
 def _assignable(session, case, me) -> bool:
@@ -56,10 +70,10 @@ def case_list():
     given.setdefault("limit", str(PAGE_SIZE))
     units = units_in_scope(session=session, user=me)
     people = users_in_scope(session=session, viewer=me)
-    options = {"states": _states(session), "unit_options": [(u.id, u.name) for u in units],
+    options = {"states": list(state_labels(session).items()), "unit_options": [(u.id, u.name) for u in units],
                "people_options": [(u.id, u.display_name) for u in people],
                "campaign_options": [(c.id, c.name) for c in campaigns.visible_list(session=session, user=me)],
-               "sort_options": [(key, t(code)) for key, code in SORT_CODES.items()]}
+               "sort_options": [(key, t(code)) for key, code in SORT_CODES.items()], "hidden_filters": HIDDEN_FILTERS}
     try:
         args = CaseListArgs().load(given)
     except ValidationError as invalid:

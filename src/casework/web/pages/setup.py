@@ -9,8 +9,13 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 # Each module registers its routes on the blueprint.
-from casework.web.pages import account, assets, case_list, case_page, errors, home  # noqa: F401
+from casework.web.pages import (  # noqa: F401
+    account, admin_channels, admin_units, admin_workflows, assets, audit_desk, audit_records, case_list, case_page,
+    dashboard, errors, home, household_pages, imports_findings, imports_hub, imports_plan, imports_register, people,
+    people_changes, takeaways,
+)
 from casework.web.pages.blueprint import bp
+from casework.web.pages import sections
 from casework.web.pages.render import day, language, moment, t
 from casework.web.pages.signed_in import PageSessionInterface
 
@@ -52,5 +57,7 @@ def install(app: Flask, *, api_blueprints) -> None:
     app.register_blueprint(bp)
     app.register_error_handler(404, errors.not_found_anywhere)
     app.after_request(assets.compress)
-    app.jinja_env.globals.update(_=t, asset=files.url, lang=language, day=day, moment=moment)
+    app.jinja_env.globals.update(_=t, asset=files.url, lang=language, day=day, moment=moment,
+                                  nav_sections=sections.for_user,
+                                  admin_sections=lambda me: sections.for_user(me, sections.ADMIN_SECTIONS))
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True

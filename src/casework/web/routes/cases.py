@@ -29,7 +29,7 @@ def list_cases(args):
     """Cases in your scope, filtered, newest first unless `sort` says otherwise; follow `next_cursor`."""
     filters = queries.CaseFilters(**{k: args.get(k) for k in
                                      ("state", "unit_id", "campaign_id", "assignee_id", "overdue", "q", "source",
-                                      "category", "household_id")})
+                                      "category", "household_id", "item_id")})
     bound_to = {"sort": args["sort"], "filters": filters.__dict__, "user": current_user().id}
     after = paging.decode(args.get("cursor"), bound_to)
     session = db()

@@ -4,13 +4,12 @@ from flask import jsonify, request, send_file
 from flask_smorest import Blueprint
 
 from casework.cases import evidence as service
-from casework.closure import service as closure
-from casework.trail import access_log
 from casework.cases.permissions import visible_case
 from casework.cases.reuse import flags_of
 from casework.campaigns.zones import zone_of
 from casework.evidence.schemas import EvidenceList, EvidenceOut, PackArgs, UploadFile, UploadForm, WithdrawIn
-from casework.web.context import client_address, commit, current_user, db, runtime
+from casework.web import downloads
+from casework.web.context import commit, current_user, db, runtime
 from casework.web.idempotency import idempotent
 from casework.web.request_shape import takes_files
 from casework.web.rules import SIGNED_IN, WORKS_CASES, rule
@@ -99,9 +98,6 @@ def withdraw(body, case_id, evidence_id):
     return _with_flags([withdrawn])[0]
 
 
-PACK_FORMATS = {"pdf": ("pdf_sha256", "application/pdf"), "zip": ("zip_sha256", "application/zip")}
-
-
 @blp.route("/<id:case_id>/closure-pack", methods=["GET"])
 @rule(SIGNED_IN)
 @blp.arguments(PackArgs, location="query")
@@ -109,20 +105,9 @@ PACK_FORMATS = {"pdf": ("pdf_sha256", "application/pdf"), "zip": ("zip_sha256", 
 def closure_pack(args, case_id):
     """The case's closure record (整改销号材料): the PDF, or `?format=zip` with every evidence file
     and a manifest of their SHA-256. 404 until the case is verified."""
-    case, _unit = visible_case(session=db(), case_id=case_id, user=current_user())
-    pack = closure.latest(session=db(), case=case)
-    if pack is None or pack.status != "ready":
-        response = jsonify({"status": "building", "case_id": case.id})
+    sent = downloads.closure_pack_file(case_id, args["format"])
+    if sent is None:
+        response = jsonify({"status": "building", "case_id": case_id})
         response.status_code, response.headers["Retry-After"] = 202, "5"
         return response
-    column, mimetype = PACK_FORMATS[args["format"]]
-    sha = getattr(pack, column)
-    access_log.record(session=db(), action=access_log.CLOSURE_PACK, actor_id=current_user().id,
-                      address=client_address(), target_type="case", target_id=case.id,
-                      detail={"format": args["format"], "sha256": sha, "closing_seq": pack.closing_seq})
-    commit()
-    name = f"整改销号材料-{case.number}.{args['format']}"
-    response = send_file(runtime().storage.open(sha), mimetype=mimetype, as_attachment=True, download_name=name,
-                         etag=sha, conditional=True)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return sent

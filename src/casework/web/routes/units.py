@@ -1,8 +1,8 @@
 from flask_smorest import Blueprint
 
 from casework.errors import Forbidden
-from casework.units import service
-from casework.units.schemas import UnitCreate, UnitList, UnitListArgs, UnitOut
+from casework.units import changes, service
+from casework.units.schemas import UnitCreate, UnitList, UnitListArgs, UnitOut, UnitUpdate
 from casework.users.scope import is_admin_over, units_in_scope, visible_unit
 from casework.web.context import commit, current_user, db
 from casework.web.idempotency import idempotent
@@ -43,3 +43,24 @@ def create_unit(body):
 def get_unit(unit_id):
     """One unit in your scope."""
     return visible_unit(session=db(), user=current_user(), unit_id=unit_id)
+
+
+@blp.route("/<id:unit_id>", methods=["PATCH"])
+@rule(ADMIN)
+@blp.arguments(UnitUpdate)
+@blp.response(200, UnitOut)
+def update_unit(body, unit_id):
+    """Rename a unit, or move it with everything below it under another unit (admins over both)."""
+    me = current_user()
+    unit = visible_unit(session=db(), user=me, unit_id=unit_id)
+    if not is_admin_over(me, unit):
+        raise Forbidden("forbidden")
+    if "parent_id" in body:
+        parent = visible_unit(session=db(), user=me, unit_id=body["parent_id"])
+        if not is_admin_over(me, parent):
+            raise Forbidden("forbidden")
+        changes.move(session=db(), unit=unit, parent=parent, actor_id=me.id)
+    if "name" in body:
+        changes.rename(session=db(), unit=unit, name=body["name"], actor_id=me.id)
+    commit()
+    return unit

@@ -1,12 +1,14 @@
 from flask_smorest import Blueprint
 
+from casework.cases import handover, queries
+from casework.cases.schemas import HandOverIn, HandOverOut
 from casework.errors import Forbidden
-from casework.users import service
-from casework.users.schemas import UserCreate, UserList, UserOut, UserUpdate
+from casework.users import memberships, service
+from casework.users.schemas import MembershipsIn, UserAfterChange, UserCreate, UserList, UserOut, UserUpdate
 from casework.users.scope import is_admin_over, users_in_scope, visible_unit, visible_user
 from casework.web.context import commit, current_user, db, runtime
 from casework.web.idempotency import idempotent
-from casework.web.rules import ADMIN, SIGNED_IN, rule
+from casework.web.rules import ADMIN, ASSIGNS, SIGNED_IN, rule
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Users and their roles")
 
@@ -35,6 +37,8 @@ def create_user(body):
     user = service.create(session=db(), username=body["username"], password=body["password"],
                           display_name=body.get("display_name"), memberships=memberships,
                           actor_id=current_user().id, policy=runtime().settings.password_policy)
+    if body.get("mobile"):
+        service.set_mobile(session=db(), user=user, mobile=body["mobile"], actor_id=current_user().id)
     commit()
     return user
 
@@ -52,7 +56,7 @@ def get_user(user_id):
 @blp.arguments(UserUpdate)
 @blp.response(200, UserOut)
 def update_user(body, user_id):
-    """Rename, disable or re-enable a user, or set a new password (each voids old tokens)."""
+    """Rename, disable or re-enable a user, set a new password (each voids old tokens), or set their mobile."""
     me = current_user()
     user = visible_user(session=db(), viewer=me, user_id=user_id)
     if not user.memberships or not all(is_admin_over(me, m.unit) for m in user.memberships):
@@ -64,5 +68,44 @@ def update_user(body, user_id):
                              policy=runtime().settings.password_policy)
     if "is_active" in body and body["is_active"] != user.is_active:
         service.set_active(session=db(), user=user, active=body["is_active"], actor_id=me.id)
+    if "mobile" in body:
+        service.set_mobile(session=db(), user=user, mobile=body["mobile"], actor_id=me.id)
     commit()
     return user
+
+
+@blp.route("/<id:user_id>/memberships", methods=["PUT"])
+@rule(ADMIN)
+@blp.arguments(MembershipsIn)
+@blp.response(200, UserAfterChange)
+def set_memberships(body, user_id):
+    """Set the roles a user holds, and where: what is new is granted, what is left out revoked (a
+    move to another unit is the same role at the new unit). Lists their open cases at units they
+    can no longer work, for a leader to hand over."""
+    me = current_user()
+    user = visible_user(session=db(), viewer=me, user_id=user_id)
+    wanted = [(visible_unit(session=db(), user=me, unit_id=m["unit_id"]), m["role"]) for m in body["memberships"]]
+    memberships.set_roles(session=db(), user=user, memberships=wanted, actor=me)
+    commit()
+    user.stranded_cases = handover.stranded(session=db(), person=user, viewer=me)
+    return user
+
+
+@blp.route("/<id:user_id>/hand-over", methods=["POST"])
+@rule(ASSIGNS)
+@idempotent
+@blp.arguments(HandOverIn)
+@blp.response(200, HandOverOut)
+def hand_over(body, user_id):
+    """Hand over every open case of this user in your scope to another person in one step, each
+    with a `reassign` event naming the reason. All or nothing: a 422 names the cases that would be
+    left with nobody who may work them (the receiver cannot work their unit) and writes nothing."""
+    me = current_user()
+    person = visible_user(session=db(), viewer=me, user_id=user_id)
+    receiver = visible_user(session=db(), viewer=me, user_id=body["to_user_id"])
+    unit = visible_unit(session=db(), user=me, unit_id=body["unit_id"]) if "unit_id" in body else None
+    handed = handover.hand_over(session=db(), actor=me, person=person, receiver=receiver, reason=body["reason"],
+                                unit=unit)
+    commit()
+    calendar = queries.Calendar(db())
+    return {"count": len(handed), "items": [queries.describe(session=db(), case=c, calendar=calendar) for c in handed]}
