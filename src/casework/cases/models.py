@@ -22,7 +22,17 @@ class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
         Index("ix_cases_unit_state", "unit_id", "state"),
-        Index("ix_cases_campaign_created", "campaign_id", "created_at"),
+        # The case list walks one of these in its sort order and stops after a page, instead of
+        # sorting every case in scope (cases/queries.py: each sort is (key, id), paged by cursor).
+        Index("ix_cases_created", "created_at", "id"),
+        Index("ix_cases_updated", "updated_at", "id"),
+        Index("ix_cases_deadline_order", text("coalesce(deadline, '9999-12-31')"), "id"),
+        Index("ix_cases_campaign_created", "campaign_id", "created_at", "id"),
+        Index("ix_cases_state_created", "state", "created_at", "id"),
+        Index("ix_cases_assignee_created", "assignee_id", "created_at", "id"),
+        # Overdue cases are open ones: the deadline in the key is checked without reading the row.
+        Index("ix_cases_open_created", "created_at", "id", "deadline", postgresql_where=text("closed_at IS NULL"),
+              sqlite_where=text("closed_at IS NULL")),
         Index("ix_cases_next_due_at", "next_due_at", postgresql_where=text("closed_at IS NULL"),
               sqlite_where=text("closed_at IS NULL")),
         Index("ix_cases_not_checkpointed", "id", postgresql_where=text("event_count <> checkpointed_count"),
@@ -34,7 +44,7 @@ class Case(Base):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
     item_id: Mapped[int | None] = mapped_column(ForeignKey("inspection_items.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
-    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     village: Mapped[str | None] = mapped_column(String(100))
     # The household (帮扶对象) the finding concerns, if one: by id, never its personal data.
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
@@ -47,7 +57,7 @@ class Case(Base):
     # A local calendar date in the campaign's time zone, inclusive ("11月30日前").
     deadline: Mapped[date | None] = mapped_column(Date, index=True)
     # A plain string, not an enum: workflows add their own states.
-    state: Mapped[str] = mapped_column(String(64), index=True)
+    state: Mapped[str] = mapped_column(String(64))
     workflow_key: Mapped[str] = mapped_column(String(64))
     workflow_version: Mapped[int] = mapped_column(Integer)
     self_inspection: Mapped[bool] = mapped_column(default=False)
