@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, text
 
 from casework import db
 
@@ -91,3 +91,26 @@ def test_postgresql_hands_times_back_in_utc_without_converting_each(request):
     finally:
         engine.dispose()
     assert moment.tzinfo is timezone.utc  # the connection's zone is UTC, whatever the server's default
+
+
+def test_a_process_forked_while_the_write_lock_is_held_starts_with_it_free(tmp_path):
+    # As an RQ worker forks its work-horse while its own loop may be writing: the child must not
+    # inherit a lock that no thread of its own will ever let go.
+    import os
+
+    from casework.sqlite_writers import queue_writers
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'fork.db'}")
+    queue = queue_writers(engine, timeout=1.0, reads_alone=lambda _connection: False)
+    holder = object()
+    queue.take(holder, timeout=1.0)
+    assert queue.lock.locked()
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0 if queue.lock.acquire(timeout=0) and not queue.holders else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert queue.lock.locked()  # still held here, by its holder
+    queue.let_go(holder)
+    assert not queue.lock.locked()
+    engine.dispose()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import datetime, timezone
 
@@ -11,6 +10,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from casework.sqlite_writers import queue_writers
 
 # Named constraints let Alembic's batch mode drop and recreate them on SQLite.
 NAMING_CONVENTION = {
@@ -60,8 +61,6 @@ BUSY_TIMEOUT = 10.0  # seconds a SQLite writer waits for another before giving u
 
 
 def _prepare_sqlite(engine: Engine, *, foreign_keys: bool) -> None:
-    # pysqlite opens transactions lazily, so a read that later writes fails at once with
-    # "database is locked". Take the write lock at BEGIN instead (SQLAlchemy's documented recipe).
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
@@ -71,58 +70,10 @@ def _prepare_sqlite(engine: Engine, *, foreign_keys: bool) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
         cursor.close()
 
-    # SQLite has one writer at a time, and a waiting one polls with growing sleeps, so under load
-    # some requests wait seconds while others pass. Within the process, writers queue on a lock
-    # instead and each goes the moment the one before it has committed; another process (the
-    # CLI) is still held off by SQLite's own busy timeout.
-    writer = threading.Lock()
-    holders: set[int] = set()  # ids of the DBAPI connections whose transaction holds the lock
-
-    def let_next_writer_go(connection) -> None:
-        # Called with the pool's proxy (commit, rollback) or the DBAPI connection (pool events).
-        key = id(getattr(connection, "dbapi_connection", connection))
-        if key in holders:
-            holders.discard(key)
-            writer.release()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        # A long read (verification, an export) takes a snapshot instead: in WAL mode it sees one
-        # moment of the database while writers carry on.
-        if connection.get_execution_options().get(SNAPSHOT_OPTION):
-            connection.exec_driver_sql("BEGIN")
-            return
-        dbapi_connection = connection.connection.dbapi_connection
-        # Bounded like the busy timeout: a thread that already holds a transaction and begins
-        # another fails after it as before, instead of waiting for itself forever.
-        if writer.acquire(timeout=BUSY_TIMEOUT):
-            holders.add(id(dbapi_connection))
-        try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            let_next_writer_go(dbapi_connection)
-            raise
-
-    # Let go once the COMMIT or ROLLBACK is done (the engine's own events come just before it),
-    # and when a connection is dropped with its transaction open.
-    dialect = engine.dialect
-    commit, rollback = dialect.do_commit, dialect.do_rollback
-
-    def do_commit(dbapi_connection) -> None:
-        try:
-            commit(dbapi_connection)
-        finally:
-            let_next_writer_go(dbapi_connection)
-
-    def do_rollback(dbapi_connection) -> None:
-        try:
-            rollback(dbapi_connection)
-        finally:
-            let_next_writer_go(dbapi_connection)
-
-    dialect.do_commit, dialect.do_rollback = do_commit, do_rollback
-    for dropped in ("invalidate", "close", "detach"):
-        event.listen(engine, dropped, lambda dbapi_connection, *_: let_next_writer_go(dbapi_connection))
+    # A long read (verification, an export) takes a snapshot: in WAL mode it sees one moment of
+    # the database while writers carry on.
+    queue_writers(engine, timeout=BUSY_TIMEOUT,
+                  reads_alone=lambda connection: bool(connection.get_execution_options().get(SNAPSHOT_OPTION)))
 
 
 SNAPSHOT_OPTION = "casework_snapshot"
