@@ -15,7 +15,7 @@ from casework.notifications.models import Notification
 from casework.notifications.service import OUTBOUND, deliver
 from casework.outbox.models import OutboxMessage
 
-from tests.channels.conftest import add_channel, open_case, sweep_now, work
+from tests.channels.conftest import BASE_URL, add_channel, open_case, sweep_now, work
 from tests.factories import Factory
 
 TOKEN = "6b1c9f1e2d3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e"
@@ -114,3 +114,17 @@ def test_without_a_channel_in_use_notifications_add_no_outbound_work(configured,
     work(configured)
     assert outbound() == 2  # the new case's assignment notice; the sweep's batch
     assert len(receiver.got) == 2
+
+
+def test_a_notice_about_no_case_carries_the_whole_address_of_its_link(configured, village, receiver):
+    # The morning's daily-report notice names the report by the app's own path in the inbox.
+    add_channel(configured, "webhook", receiver.url("/mine"), user_id=village["leader"])
+    with configured.transaction() as session:
+        deliver(session=session, user_ids=[village["leader"]], kind="daily_report", code="n_daily_report",
+                dedupe_key="daily:test", params={"campaign": "大排查", "date": "2026-11-30", "campaign_id": 1,
+                                                 "link": "/api/v1/reports/daily.pdf?campaign_id=1"})
+    work(configured)
+    (got,) = [g for g in receiver.got if g.path == "/mine"]
+    whole = f"{BASE_URL}/api/v1/reports/daily.pdf?campaign_id=1"
+    body = got.json()
+    assert whole in body["items"][0]["text"] and "请查看:/api" not in body["items"][0]["text"]

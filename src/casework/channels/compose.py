@@ -79,11 +79,13 @@ def _item(group: list[Notification], case: Case | None, place: str | None, base_
           mobiles: tuple[str, ...]) -> Item:
     first = group[0]
     params = json.loads(first.params)
+    if params.get("link"):
+        # The inbox keeps the app's own path; outside it, a message needs the whole address.
+        params["link"] = _url(base_url, params["link"])
     text = translate(first.code, ZH, params)
     if case is None:
-        link = params.get("link")
         return Item(tuple(n.id for n in group), first.kind, first.code, first.level, text, params=params,
-                    url=_url(base_url, link) if link else None)
+                    url=params.get("link"))
     return Item(tuple(n.id for n in group), first.kind, first.code, first.level, text, case_id=case.id,
                 number=case.number, title=case.title, place=place,
                 deadline=case.deadline.isoformat() if case.deadline else None,
