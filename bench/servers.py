@@ -38,35 +38,30 @@ def _wait(port: int, process: subprocess.Popen, seconds: float = 60) -> None:
 
 
 @contextmanager
+def _serving(command: list[str], port: int, env: dict[str, str], log: Path):
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log.open("a"), stderr=subprocess.STDOUT)
+    try:
+        _wait(port, process)
+        yield port, process.pid
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
 def gunicorn(env: dict[str, str], *, workers: int, threads: int, log: Path):
-    """The app under gunicorn; yields (port, the master's pid)."""
+    """The app under gunicorn; as a context, (port, the master's pid)."""
     port = free_port()
     command = [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
                "--backlog", "2048"]
     if threads > 1:
         command += ["-k", "gthread", "--threads", str(threads)]
-    process = subprocess.Popen([*command, "casework.web.wsgi:app"], env=env, cwd=ROOT,
-                               stdout=log.open("a"), stderr=subprocess.STDOUT)
-    try:
-        _wait(port, process)
-        yield port, process.pid
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+    return _serving([*command, "casework.web.wsgi:app"], port, env, log)
 
 
-@contextmanager
 def waitress(env: dict[str, str], *, log: Path):
-    """`casework serve` (waitress), the embedded default; yields (port, pid)."""
+    """`casework serve` (waitress), the embedded default; as a context, (port, pid)."""
     port = free_port()
-    process = subprocess.Popen([str(BIN / "casework"), "serve", "--port", str(port)], env=env, cwd=ROOT,
-                               stdout=log.open("a"), stderr=subprocess.STDOUT)
-    try:
-        _wait(port, process)
-        yield port, process.pid
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+    return _serving([str(BIN / "casework"), "serve", "--port", str(port)], port, env, log)
 
 
 def token(port: int, username: str, password: str) -> str:
