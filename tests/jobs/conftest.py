@@ -101,7 +101,10 @@ def own_redis(tmp_path):
 
     binary = shutil.which("redis-server")
     if binary is None:
-        pytest.fail("redis-server is not installed") if REQUIRE_REDIS else pytest.skip("redis-server is not installed")
+        message = "redis-server is not installed (apt-get install redis-server)"
+        if REQUIRE_REDIS:
+            pytest.fail(message + " (CASEWORK_REQUIRE_REDIS=1)")
+        pytest.skip(message + " (set CASEWORK_REQUIRE_REDIS=1, as .ci/run does, to fail instead)")
     port = free_port()
 
     class OwnRedis:

@@ -66,7 +66,7 @@ def chromium():
         message = f"{CHROMIUM} is not installed (apt-get install chromium; .ci/run does)"
         if os.environ.get("CASEWORK_REQUIRE_BROWSER") == "1":
             pytest.fail(message + " (CASEWORK_REQUIRE_BROWSER=1)")
-        pytest.skip(message)
+        pytest.skip(message + " (set CASEWORK_REQUIRE_BROWSER=1, as .ci/run does, to fail instead)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
