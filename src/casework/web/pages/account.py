@@ -1,6 +1,6 @@
 """Signing in and out, changing one's password, and choosing the language.
 
-Sign-in is the API's (`users.signin.begin`/`finish`, the attempt committed before the password is
+Sign-in is the API's (`web.signing_in.check_password`: the attempt committed before the password is
 checked, every failure in the access log); what it gives is a session cookie rather than a token.
 Forms are posted as multipart/form-data, like uploads (`takes_files`), so the JSON API's body
 checks step aside for them.
@@ -21,6 +21,7 @@ from casework.users import signin
 from casework.users.schemas import PasswordChange, TokenRequest
 from casework.validation_messages import localise
 from casework.web.context import client_address, commit, current_user, db, runtime
+from casework.web.signing_in import check_password
 from casework.web.pages.blueprint import bp
 from casework.web.pages.render import came_from, language, page, safe_next, t
 from casework.web.pages.signed_in import LANGUAGE, forget, remember, user_from_session
@@ -53,21 +54,10 @@ def sign_in():
     except ValidationError as invalid:
         return page("sign_in.html", 422, next=target, username=username, fields=_field_messages(invalid))
     try:
-        attempt = signin.begin(session=db(), username=body["username"])
-        commit()  # the attempt counts before the password is checked, whatever happens next
-        user = signin.finish(session=db(), attempt=attempt, password=body["password"],
-                             policy=runtime().settings.password_policy)
+        user = check_password(body["username"], body["password"])
     except CaseworkError as refused:
-        db().rollback()
-        access_log.record(session=db(), action=access_log.SIGN_IN_FAILED, actor_id=None, address=client_address(),
-                          username=body["username"], detail={"code": refused.code}, target_type="user",
-                          target_id=signin.user_id_of(session=db(), username=body["username"]))
-        commit()
         return page("sign_in.html", refused.status, next=target, username=username,
                     error=refused.message(language()))
-    access_log.record(session=db(), action=access_log.SIGN_IN, actor_id=user.id, address=client_address(),
-                      username=user.username)
-    commit()
     remember(user)
     if user.must_change_password:
         return redirect(url_for(".change_password") + "?" + urlencode({"next": target}), 303)

@@ -1,12 +1,13 @@
 from flask_smorest import Blueprint
 
-from casework.errors import CaseworkError, Unauthorized, Unprocessable
+from casework.errors import Unauthorized, Unprocessable
 from casework.trail import access_log
 from casework.users import service as users
 from casework.users import signin
 from casework.users.schemas import PasswordChange, TokenOut, TokenRequest
 from casework.web import auth
 from casework.web.context import client_address, commit, current_user, db, runtime
+from casework.web.signing_in import check_password
 from casework.web.rules import OWN_PASSWORD, PUBLIC, rule
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign in")
@@ -29,21 +30,7 @@ def token(body):
     Repeated failures make that user wait, doubling each time (429 with Retry-After). Every
     attempt is in the access log with the address it came from.
     """
-    try:
-        attempt = signin.begin(session=db(), username=body["username"])
-        commit()  # the attempt counts before the password is checked, whatever happens next
-        user = signin.finish(session=db(), attempt=attempt, password=body["password"],
-                             policy=runtime().settings.password_policy)
-    except CaseworkError as refused:
-        db().rollback()
-        access_log.record(session=db(), action=access_log.SIGN_IN_FAILED, actor_id=None, address=client_address(),
-                          username=body["username"], detail={"code": refused.code}, target_type="user",
-                          target_id=signin.user_id_of(session=db(), username=body["username"]))
-        commit()
-        raise
-    access_log.record(session=db(), action=access_log.SIGN_IN, actor_id=user.id, address=client_address(),
-                      username=user.username)
-    commit()
+    user = check_password(body["username"], body["password"])
     return _token_for(user)
 
 
