@@ -33,6 +33,19 @@ def body_fingerprint() -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
+def uploaded_file_sha256() -> str:
+    """The SHA-256 of the request's uploaded `file` (of nothing when there is none), read in
+    chunks and rewound for the view: what an upload's fingerprint is made from, since the multipart
+    body's boundary changes on every try."""
+    upload = request.files.get("file")
+    sha = hashlib.sha256()
+    if upload is not None:
+        for chunk in iter(lambda: upload.stream.read(1024 * 1024), b""):
+            sha.update(chunk)
+        upload.stream.seek(0)
+    return sha.hexdigest()
+
+
 def deferring_commit() -> bool:
     """Whether this request's commit waits for its idempotent answer to be stored beside it."""
     return g.get("casework_idempotent", False)

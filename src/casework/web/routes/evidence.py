@@ -10,7 +10,7 @@ from casework.campaigns.zones import zone_of
 from casework.evidence.schemas import EvidenceList, EvidenceOut, PackArgs, UploadFile, UploadForm, WithdrawIn
 from casework.web import downloads
 from casework.web.context import commit, current_user, db, runtime
-from casework.web.idempotency import idempotent
+from casework.web.idempotency import idempotent, uploaded_file_sha256
 from casework.web.request_shape import takes_files
 from casework.web.rules import SIGNED_IN, WORKS_CASES, rule
 
@@ -28,13 +28,7 @@ def _with_flags(rows):
 def upload_fingerprint() -> str:
     """For a retried upload, "the same request" is the same kind, note and file bytes — not the
     multipart body, whose boundary changes on every try."""
-    upload = request.files.get("file")
-    sha = hashlib.sha256()
-    if upload is not None:
-        for chunk in iter(lambda: upload.stream.read(1024 * 1024), b""):
-            sha.update(chunk)
-        upload.stream.seek(0)
-    key = "\0".join([request.form.get("kind", ""), request.form.get("note", ""), sha.hexdigest()])
+    key = "\0".join([request.form.get("kind", ""), request.form.get("note", ""), uploaded_file_sha256()])
     return hashlib.sha256(key.encode()).hexdigest()
 
 

@@ -16,7 +16,7 @@ from casework.i18n import translate
 from casework.web import paging
 from casework.web.context import client_address, commit, current_user, db, runtime
 from casework.web.errors import language
-from casework.web.idempotency import idempotent
+from casework.web.idempotency import idempotent, uploaded_file_sha256
 from casework.web.request_shape import takes_files
 from casework.web.rules import LEADS, SIGNED_IN, rule
 
@@ -83,14 +83,8 @@ def get_household(args, household_id):
 
 def register_fingerprint() -> str:
     """For a register, "the same request" is the same file and the same commit flag."""
-    upload = request.files.get("file")
-    sha = hashlib.sha256()
-    if upload is not None:
-        for chunk in iter(lambda: upload.stream.read(1024 * 1024), b""):
-            sha.update(chunk)
-        upload.stream.seek(0)
     flag = (request.form.get("commit") or "false").strip().lower()
-    return hashlib.sha256(f"{sha.hexdigest()}:{flag}".encode()).hexdigest()
+    return hashlib.sha256(f"{uploaded_file_sha256()}:{flag}".encode()).hexdigest()
 
 
 @blp.route("/imports/households", methods=["POST"])

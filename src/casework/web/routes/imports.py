@@ -11,7 +11,7 @@ from casework.cases import findings_import, findings_template
 from casework.cases.schemas import FindingsImportOut, TemplateArgs
 from casework.limits import MAX_ID
 from casework.web.context import commit, current_user, db
-from casework.web.idempotency import idempotent
+from casework.web.idempotency import idempotent, uploaded_file_sha256
 from casework.web.request_shape import takes_files
 from casework.web.rules import WORKS_CASES, rule
 
@@ -22,13 +22,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def file_fingerprint() -> str:
     """For an uploaded file, "the same request" is the same file, campaign and commit flag."""
-    upload = request.files.get("file")
-    sha = hashlib.sha256()
-    if upload is not None:
-        for chunk in iter(lambda: upload.stream.read(1024 * 1024), b""):
-            sha.update(chunk)
-        upload.stream.seek(0)
-    return hashlib.sha256(f"{sha.hexdigest()}:{request.form.get('campaign_id')}:{request.form.get('commit')}"
+    return hashlib.sha256(f"{uploaded_file_sha256()}:{request.form.get('campaign_id')}:{request.form.get('commit')}"
                           .encode()).hexdigest()
 
 
